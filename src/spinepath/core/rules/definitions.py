@@ -1,0 +1,365 @@
+"""The shared clinical definitions of spec §3.3, computed once per intake.
+
+Each definition is a plain function or property over the intake returning a three-valued fact
+(:mod:`spinepath.core.logic`). The rule tables name these; thresholds carry their source id in a comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..intake import LEVELS, ConservativeCareEntry, Finding, ImagingStudy, Intake, Level
+from ..logic import Tri, Unknown, all_of, any_of, at_least, below, is_, negate
+
+CROSS_SECTIONAL = frozenset({"mri", "ct", "ct_myelogram"})
+# §3.3: plain x-ray findings count only for these kinds, at any age.
+STRUCTURAL_KINDS = frozenset({"spondylolisthesis", "dynamic_instability", "scoliosis"})
+# §3.3: these count from any modality and any age (an older one does not raise urgency, §3.1).
+SERIOUS_KINDS = frozenset({"fracture", "tumour", "infection"})
+STENOSIS_KINDS = frozenset(
+    {"central_stenosis", "lateral_recess_stenosis", "foraminal_stenosis", "ligamentum_flavum_hypertrophy",
+     "synovial_cyst"}
+)
+EXERCISE_KINDS = frozenset({"physiotherapy", "home_exercise"})
+ANALGESIA_KINDS = frozenset({"analgesics", "nsaids"})
+
+CROSS_SECTIONAL_MAX_MONTHS = 12  # §3.3 (acr-lbp-2021)
+CURRENT_FINDING_MAX_MONTHS = 3  # §3.1: a "current" fracture/tumour/infection
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRef:
+    """One finding in the intake, with where it is (for JSON pointers) and the study it came from."""
+
+    study_index: int
+    finding_index: int
+    study: ImagingStudy
+    finding: Finding
+
+    def path(self, name: str | None = None) -> str:
+        base = f"/imaging/{self.study_index}/findings/{self.finding_index}"
+        return f"{base}/{name}" if name else base
+
+    @property
+    def kind(self) -> str | None:
+        return self.finding.kind
+
+    @property
+    def level(self) -> Level | None:
+        return self.finding.level
+
+
+@dataclass(slots=True)
+class LevelGroup:
+    """The usable findings at one level (``level`` None: findings whose level was not reported)."""
+
+    level: Level | None
+    findings: list[FindingRef] = field(default_factory=list)
+
+    def of(self, *kinds: str) -> list[FindingRef]:
+        return [f for f in self.findings if f.kind in kinds]
+
+    def has(self, *kinds: str) -> bool:
+        return any(f.kind in kinds for f in self.findings)
+
+
+def _is_current_cross_sectional(study: ImagingStudy) -> bool:
+    # Unknown age counts as current (§3.3).
+    return study.modality in CROSS_SECTIONAL and (
+        study.months_ago is None or study.months_ago <= CROSS_SECTIONAL_MAX_MONTHS
+    )
+
+
+def _counts(study: ImagingStudy, finding: Finding) -> bool:
+    """Whether a finding counts for the procedure rules (§3.3)."""
+    if finding.kind in SERIOUS_KINDS:
+        return True
+    if _is_current_cross_sectional(study):
+        return True
+    # Plain films, old studies and studies of unknown modality still show structural findings.
+    return finding.kind in STRUCTURAL_KINDS
+
+
+class Facts:
+    """Everything the rules read, derived once from an intake. Pure: no clock, no I/O."""
+
+    def __init__(self, intake: Intake) -> None:
+        self.intake = intake
+        self.patient = intake.patient
+        self.symptoms = intake.symptoms
+        self.red_flags = intake.red_flags
+        self.history = intake.history
+        self.care: Sequence[ConservativeCareEntry] | None = intake.conservative_care
+        self.studies: Sequence[ImagingStudy] = intake.imaging or ()
+        refs: list[FindingRef] = []
+        for i, study in enumerate(self.studies):
+            for j, finding in enumerate(study.findings or ()):
+                refs.append(FindingRef(i, j, study, finding))
+        self.all_findings = refs
+        self.usable = [r for r in refs if _counts(r.study, r.finding)]
+        groups: dict[Level | None, LevelGroup] = {}
+        for ref in self.usable:
+            groups.setdefault(ref.level, LevelGroup(ref.level)).findings.append(ref)
+        order = {level: n for n, level in enumerate(LEVELS)}
+        self.levels: list[LevelGroup] = sorted(groups.values(), key=lambda g: order.get(g.level, 99))  # type: ignore[arg-type]
+        self.prior_surgery = self.history.prior_lumbar_surgery or ()
+        # Set by the engine once §3.1 has run: a few procedure rules depend on it (conservative care).
+        self.urgency: str = "routine"
+
+    # ----- symptoms -------------------------------------------------------------------------------------
+    def p(self, section: str, name: str) -> str:
+        return f"/{section}/{name}"
+
+    @cached_property
+    def neurological_symptoms(self) -> Tri:
+        s = self.symptoms
+        return any_of(
+            below(s.weakness_grade, 5, "/symptoms/weakness_grade"),
+            is_(s.weakness_progressing, "/symptoms/weakness_progressing"),
+            is_(s.numbness, "/symptoms/numbness"),
+        )
+
+    @cached_property
+    def motor_deficit(self) -> Tri:
+        """MRC/Oxford <= 3 (foot drop threshold, NHS Lothian) or progressing weakness."""
+        s = self.symptoms
+        return any_of(
+            below(s.weakness_grade, 4, "/symptoms/weakness_grade"),
+            is_(s.weakness_progressing, "/symptoms/weakness_progressing"),
+        )
+
+    @cached_property
+    def severe_weakness(self) -> Tri:
+        return below(self.symptoms.weakness_grade, 4, "/symptoms/weakness_grade")
+
+    @cached_property
+    def radicular_picture(self) -> Tri:
+        s = self.symptoms
+        if s.leg_pain is None or s.back_pain is None:
+            leg_dominant: Tri = Unknown(*(p for p, v in (("/symptoms/leg_pain", s.leg_pain),
+                                                         ("/symptoms/back_pain", s.back_pain)) if v is None))
+        else:
+            leg_dominant = s.leg_pain >= s.back_pain
+        side = self.symptoms.leg_pain_side
+        leg_side_known: Tri = Unknown("/symptoms/leg_pain_side") if side is None else side != "none"
+        return any_of(
+            all_of(leg_dominant, is_(s.leg_pain_below_knee, "/symptoms/leg_pain_below_knee")),
+            all_of(leg_side_known, any_of(is_(s.numbness, "/symptoms/numbness"),
+                                          below(s.weakness_grade, 5, "/symptoms/weakness_grade"))),
+        )
+
+    @cached_property
+    def claudication(self) -> Tri:
+        return is_(self.symptoms.claudication, "/symptoms/claudication")
+
+    @cached_property
+    def claudication_or_radicular(self) -> Tri:
+        return any_of(self.claudication, self.radicular_picture)
+
+    @cached_property
+    def significant_symptoms(self) -> Tri:
+        s = self.symptoms
+        return any_of(
+            at_least(s.leg_pain, 4, "/symptoms/leg_pain"),
+            all_of(self.claudication, below(s.walking_tolerance_minutes, 30, "/symptoms/walking_tolerance_minutes")),
+        )
+
+    @cached_property
+    def new_pain(self) -> Tri:
+        """Pain of under 6 weeks; unknown duration counts as new (§3.1)."""
+        d = self.symptoms.duration_weeks
+        return True if d is None else d < 6
+
+    @cached_property
+    def mimic(self) -> Tri:
+        s = self.symptoms
+        return any_of(
+            is_(s.hip_or_groin_pain, "/symptoms/hip_or_groin_pain"),
+            is_(s.peripheral_arterial_disease, "/symptoms/peripheral_arterial_disease"),
+            is_(s.hand_symptoms_or_imbalance, "/symptoms/hand_symptoms_or_imbalance"),
+        )
+
+    # ----- imaging --------------------------------------------------------------------------------------
+    @cached_property
+    def cross_sectional_imaging(self) -> Tri:
+        """A current MRI, CT or CT myelogram whose findings are reported (§3.3)."""
+        waiting: list[str] = []
+        for i, study in enumerate(self.studies):
+            if _is_current_cross_sectional(study):
+                if study.findings is not None:
+                    return True
+                waiting.append(f"/imaging/{i}/findings")
+            elif study.modality is None:
+                waiting.append(f"/imaging/{i}/modality")
+        if self.intake.imaging is None:
+            return Unknown("/imaging")
+        return Unknown(*waiting) if waiting else False
+
+    @cached_property
+    def has_old_cross_sectional_only(self) -> bool:
+        return self.cross_sectional_imaging is not True and any(
+            s.modality in CROSS_SECTIONAL for s in self.studies
+        )
+
+    @cached_property
+    def unreadable_findings(self) -> list[str]:
+        """Pointers of studies of unknown modality and findings of unknown kind: we cannot tell what they show."""
+        paths = [f"/imaging/{i}/modality" for i, s in enumerate(self.studies) if s.modality is None and s.findings]
+        paths += [r.path("kind") for r in self.all_findings if r.kind is None]
+        return paths
+
+    def findings_of(self, *kinds: str) -> list[FindingRef]:
+        return [r for r in self.usable if r.kind in kinds]
+
+    def serious_findings(self, *, current_only: bool) -> list[FindingRef]:
+        refs = [r for r in self.all_findings if r.kind in SERIOUS_KINDS]
+        if current_only:
+            refs = [r for r in refs if r.study.months_ago is None or r.study.months_ago <= CURRENT_FINDING_MAX_MONTHS]
+        return refs
+
+    def current_finding(self, kind: str) -> Tri:
+        return any(r.kind == kind for r in self.serious_findings(current_only=True))
+
+    @cached_property
+    def serious_finding(self) -> Tri:
+        return bool(self.serious_findings(current_only=False))
+
+    @cached_property
+    def open_surgery_is_elective(self) -> Tri:
+        """§3.3: fitness modifiers do not apply to open surgery done for a tumour, infection or fracture."""
+        return negate(self.serious_finding)
+
+    # ----- conservative care ----------------------------------------------------------------------------
+    def failed_conservative_care(self, weeks: float, *, need_exercise_and_analgesia: bool = False) -> Tri:
+        """§3.3 "failed conservative care for W weeks"; with MiDAS ENCORE's extra demands for mild (§3.4)."""
+        if self.care is None:
+            return Unknown("/conservative_care")
+        if not self.care:
+            return False
+        leg_pain = self.symptoms.leg_pain
+        not_good: list[Tri] = []
+        good_while_mild: list[Tri] = []
+        long_enough: list[Tri] = []
+        for n, entry in enumerate(self.care):
+            outcome: Tri = Unknown(f"/conservative_care/{n}/outcome") if entry.outcome is None else (
+                entry.outcome != "good_relief")
+            not_good.append(outcome)
+            good_while_mild.append(all_of(negate(outcome), below(leg_pain, 4, "/symptoms/leg_pain")))
+            long_enough.append(all_of(outcome, at_least(entry.weeks, weeks, f"/conservative_care/{n}/weeks")))
+        failed = all_of(
+            any_of(*not_good),
+            negate(any_of(*good_while_mild)),
+            any_of(at_least(self.symptoms.duration_weeks, weeks, "/symptoms/duration_weeks"), *long_enough),
+        )
+        if not need_exercise_and_analgesia:
+            return failed
+        return all_of(
+            failed,
+            self._tried(EXERCISE_KINDS),
+            self._tried(ANALGESIA_KINDS),
+            negate(self._relieved(EXERCISE_KINDS | ANALGESIA_KINDS)),
+        )
+
+    def _tried(self, kinds: frozenset[str]) -> Tri:
+        assert self.care is not None
+        return any_of(*(
+            Unknown(f"/conservative_care/{n}/kind") if e.kind is None else e.kind in kinds
+            for n, e in enumerate(self.care)
+        ))
+
+    def _relieved(self, kinds: frozenset[str]) -> Tri:
+        assert self.care is not None
+        return any_of(*(
+            all_of(
+                Unknown(f"/conservative_care/{n}/kind") if e.kind is None else e.kind in kinds,
+                Unknown(f"/conservative_care/{n}/outcome") if e.outcome is None else e.outcome == "good_relief",
+            )
+            for n, e in enumerate(self.care)
+        ))
+
+    # ----- prior surgery ----------------------------------------------------------------------------------
+    def prior_surgery_at(self, level: Level | None, *procedures: str) -> Tri:
+        """Whether a prior operation (of the given kinds; any kind if none given) was done at ``level``."""
+        result: list[Tri] = []
+        for n, op in enumerate(self.prior_surgery):
+            kind: Tri = True if not procedures else (
+                Unknown(f"/history/prior_lumbar_surgery/{n}/procedure") if op.procedure is None
+                else op.procedure in procedures)
+            where: Tri = (Unknown(f"/history/prior_lumbar_surgery/{n}/level") if op.level is None or level is None
+                          else op.level == level)
+            result.append(all_of(kind, where))
+        return any_of(*result)
+
+    def prior_surgery_count_at(self, level: Level | None, procedure: str) -> int:
+        return sum(1 for op in self.prior_surgery if op.level == level and level is not None
+                   and op.procedure == procedure)
+
+    # ----- fitness ----------------------------------------------------------------------------------------
+    @cached_property
+    def bmi(self) -> float | None:
+        h, w = self.patient.height_cm, self.patient.weight_kg
+        if h is None or w is None:
+            return None
+        return w / (h / 100) ** 2
+
+
+def adjacent(level: Level, other: Level) -> bool:
+    return abs(LEVELS.index(level) - LEVELS.index(other)) == 1
+
+
+def concordance(ref: FindingRef, leg_pain_side: str | None) -> Tri:
+    """§3.3 concordant herniation: side matches leg_pain_side; unknown sides are only *possibly* concordant."""
+    side = ref.finding.side
+    missing = [p for p, v in ((ref.path("side"), side), ("/symptoms/leg_pain_side", leg_pain_side)) if v is None]
+    if leg_pain_side == "none":
+        return False
+    if missing:
+        return Unknown(*missing)
+    if side in ("central", "bilateral"):
+        return True
+    return side == leg_pain_side
+
+
+def spondylolisthesis_grade_at_least(group: LevelGroup, grade: int) -> Tri:
+    return any_of(*(at_least(r.finding.grade, grade, r.path("grade")) for r in group.of("spondylolisthesis")))
+
+
+def spondylolisthesis_grade_between(group: LevelGroup, low: int, high: int) -> Tri:
+    return any_of(*(
+        Unknown(r.path("grade")) if r.finding.grade is None else low <= r.finding.grade <= high
+        for r in group.of("spondylolisthesis")
+    ))
+
+
+def isthmic_slip(group: LevelGroup, *, unknown_type_as_degenerative: bool,
+                 grades: Iterable[int] | None = None) -> Tri:
+    """An isthmic slip at the level, optionally of the given grades.
+
+    The spec reads an unknown ``slip_type`` as degenerative (§1). Where an isthmic slip would *exclude* a
+    procedure, that reading could turn "not suitable" into "suitable" merely because the report was silent,
+    so callers there pass ``unknown_type_as_degenerative=False`` and get an Unknown to cap on instead.
+    """
+    wanted = set(grades) if grades is not None else None
+    facts: list[Tri] = []
+    for r in group.of("spondylolisthesis"):
+        slip_type = r.finding.slip_type
+        if slip_type is None and not unknown_type_as_degenerative:
+            is_isthmic: Tri = Unknown(r.path("slip_type"))
+        else:
+            is_isthmic = slip_type == "isthmic"
+        if wanted is None:
+            facts.append(is_isthmic)
+        else:
+            grade_ok: Tri = Unknown(r.path("grade")) if r.finding.grade is None else r.finding.grade in wanted
+            facts.append(all_of(is_isthmic, grade_ok))
+    return any_of(*facts)
+
+
+def dynamic_instability(group: LevelGroup) -> Tri:
+    """§3.3: counts unless its translation_mm is known and <= 3 (NASS fusion criteria)."""
+    return any(
+        r.finding.translation_mm is None or r.finding.translation_mm > 3
+        for r in group.of("dynamic_instability")
+    )

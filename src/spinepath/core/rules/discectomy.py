@@ -1,0 +1,115 @@
+"""Spec §3.4 microdiscectomy (open/microscopic or tubular) and endoscopic discectomy.
+
+Both need a concordant disc herniation on cross-sectional imaging and a radicular picture, then either
+6 weeks of failed conservative care or a motor deficit.
+"""
+
+from __future__ import annotations
+
+from ..logic import Tri, all_of, any_of, negate
+from .base import ALWAYS, INSUFFICIENT, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
+from .common import imaging_rules, level_reported_rule, surgical_rules
+from .definitions import Facts, LevelGroup, concordance
+from .procedure import ProcedureRules
+
+DISCECTOMY_WEEKS = 6  # sport-ldh, acr-lbp-2021, acp-aps-2007
+
+
+def _herniation_levels(f: Facts) -> list[LevelGroup]:
+    return [g for g in f.levels if g.has("disc_herniation")]
+
+
+def _concordant(f: Facts, g: LevelGroup) -> Tri:
+    return any_of(*(concordance(h, f.symptoms.leg_pain_side) for h in g.of("disc_herniation")))
+
+
+def _only_mild_protrusions(f: Facts, g: LevelGroup) -> Tri:
+    # Only when both type and severity are known (§3.3): a mild protrusion is often incidental.
+    return all(h.finding.herniation_type == "protrusion" and h.finding.severity == "mild"
+               for h in g.of("disc_herniation"))
+
+
+def _care_not_tried(f: Facts) -> Tri:
+    return all_of(f.care == [], negate(f.motor_deficit)) if f.care is not None else False
+
+
+def _care_not_failed(f: Facts) -> Tri:
+    if f.care is not None and not f.care:
+        return False  # the "try conservative care first" rule speaks for an empty list
+    return negate(any_of(f.failed_conservative_care(DISCECTOMY_WEEKS), f.motor_deficit))
+
+
+def discectomy_rules(procedure: str) -> tuple[Rule, ...]:
+    return (
+        *imaging_rules(procedure, Rule(
+            f"{procedure}.no_herniation",
+            When("cross-sectional imaging shows no disc herniation",
+                 lambda f: all_of(f.cross_sectional_imaging, not f.findings_of("disc_herniation"))),
+            NOT_CANDIDATE, "Imaging shows no disc herniation.", "nass-ldh-2014", if_unknown="ask")),
+        Rule(f"{procedure}.no_radicular_picture", When("no radicular picture", lambda f: negate(f.radicular_picture)),
+             NOT_CANDIDATE, "The pain pattern is not that of a trapped nerve root (sciatica).", "nass-ldh-2014",
+             unknown_text="We can't tell yet whether the pain is that of a trapped nerve root (sciatica)."),
+        Rule(f"{procedure}.conservative_care_not_tried",
+             When("conservative care list is empty and no motor deficit", _care_not_tried),
+             NOT_CANDIDATE, "Try conservative care first (physiotherapy, staying active, pain relief).", "nice-ng59"),
+        Rule(f"{procedure}.conservative_care",
+             When(f"neither {DISCECTOMY_WEEKS} weeks of failed conservative care nor a motor deficit",
+                  _care_not_failed),
+             NOT_CANDIDATE, f"Continue conservative care until {DISCECTOMY_WEEKS} weeks: most sciatica settles "
+             "without an operation.", "sport-ldh",
+             unknown_text="We don't know yet whether conservative care has been tried for long enough "
+                          f"({DISCECTOMY_WEEKS} weeks)."),
+        *surgical_rules(procedure, mimics=False),
+        level_rule(id=f"{procedure}.not_concordant",
+                   when=When("herniation on the other side from the leg pain", lambda f, g: negate(_concordant(f, g))),
+                   then=NOT_CANDIDATE, text="The herniation is not on the side of the leg pain.",
+                   source="nass-ldh-2014", if_unknown=POSSIBLE,
+                   unknown_text="We can't match the side of the herniation to the side of the leg pain: a "
+                                "specialist checks that they fit."),
+        level_rule(id=f"{procedure}.mild_protrusion",
+                   when=When("only a mild protrusion", _only_mild_protrusions),
+                   then=POSSIBLE, text="A mild protrusion is often seen in people without pain: a specialist "
+                   "judges whether it explains the symptoms.", source="nass-ldh-2014"),
+        level_rule(id=f"{procedure}.recurrent_herniation",
+                   when=When("a prior discectomy at this level",
+                             lambda f, g: f.prior_surgery_at(g.level, "discectomy")),
+                   then=POSSIBLE, text="A herniation again at an operated level: a repeat discectomy is usual; "
+                   "fusion is considered after a second recurrence or with instability.", source="nass-ldh-2014",
+                   if_unknown=POSSIBLE),
+        level_reported_rule(procedure),
+    )
+
+
+MICRODISCECTOMY = ProcedureRules(
+    procedure="microdiscectomy",
+    indication=Rule("microdiscectomy.indication", ALWAYS, None,
+                    "A disc herniation on the side of the leg pain, with sciatica, after at least 6 weeks of failed "
+                    "conservative care or with a motor deficit.", "sport-ldh"),
+    rules=discectomy_rules("microdiscectomy"),
+    levels=_herniation_levels,
+)
+
+ENDOSCOPIC_DISCECTOMY = ProcedureRules(
+    procedure="endoscopic_discectomy",
+    indication=Rule("endoscopic_discectomy.indication", ALWAYS, None,
+                    "A disc herniation on the side of the leg pain, with sciatica, after at least 6 weeks of failed "
+                    "conservative care or with a motor deficit.", "sport-ldh"),
+    rules=(
+        *discectomy_rules("endoscopic_discectomy"),
+        Rule("endoscopic_discectomy.recurrence", ALWAYS, None,
+             "Endoscopic discectomy has a higher recurrence and revision rate than microscopic discectomy.",
+             "nass-ldh-2014"),
+        level_rule(id="endoscopic_discectomy.sequestration",
+                   when=When("a sequestrated fragment", lambda f, g: any(
+                       h.finding.herniation_type == "sequestration" for h in g.of("disc_herniation"))),
+                   then=POSSIBLE, text="A sequestrated (free) fragment may be hard to reach endoscopically.",
+                   source="nass-ldh-2014"),
+        level_rule(id="endoscopic_discectomy.l5_s1_foraminal",
+                   when=When("level L5-S1", lambda f, g: g.level == "L5-S1"), then=None,
+                   text="At L5-S1 the pelvis can block a foraminal approach: the surgeon judges the route.",
+                   source="nass-ldh-2014"),
+    ),
+    levels=_herniation_levels,
+)
+
+__all__ = ["ENDOSCOPIC_DISCECTOMY", "INSUFFICIENT", "MICRODISCECTOMY"]
