@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,7 @@ __all__ = [
     "Urgency",
 ]
 
-ASSESSMENT_SCHEMA_ID = "spinepath.assessment/1"
+ASSESSMENT_SCHEMA_ID: Final = "spinepath.assessment/1"
 
 SAFETY_NET = (
     "Go to an emergency department now if you get numbness between your legs or around your bottom, new trouble "

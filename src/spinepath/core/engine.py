@@ -46,82 +46,149 @@ _URGENCY_RANK = {"routine": 0, "urgent": 1, "emergency": 2}
 _LEVEL_ORDER = {level: n for n, level in enumerate(LEVELS)}
 
 
-@dataclass(slots=True)
+# Statuses are handled as plain ints inside the hot loop (IntEnum attribute access is slow); see StatusRank.
+_NC, _INSUFFICIENT, _POSSIBLE, _CANDIDATE = 0, 1, 2, 3
+_STATUS = tuple(rank.status for rank in StatusRank)
+_NOTE = -1  # a rule that only adds a reason
+_ASK = -2  # an unknown that is only listed as missing
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A rule prepared for evaluation: its effects as ints and its reasons built once."""
+
+    key: int
+    test: object
+    then: int
+    if_unknown: int
+    reason: Reason
+    unknown_text: str
+    rule: Rule
+
+
+def _compile(rule: Rule) -> _Compiled:
+    unknown_text = rule.unknown_text or f"We can't tell yet: {rule.text[0].lower()}{rule.text[1:]}"
+    return _Compiled(
+        key=id(rule.when), test=rule.when.test,
+        then=_NOTE if rule.then is None else int(rule.then),
+        if_unknown=_ASK if rule.if_unknown == ASK else int(rule.if_unknown),
+        reason=Reason(rule=rule.id, text=rule.text, source=rule.source), unknown_text=unknown_text, rule=rule)
+
+
+@dataclass(slots=True, eq=False)
 class _Verdict:
     """What the rules said about one procedure (patient-level) or one level of it."""
 
-    cap: StatusRank = StatusRank.CANDIDATE
-    known_cap: StatusRank = StatusRank.CANDIDATE  # the cap from known facts alone
-    limits: list[tuple[StatusRank, Reason]] = field(default_factory=list)
+    cap: int = _CANDIDATE
+    known_cap: int = _CANDIDATE  # the cap from known facts alone
+    limits: list[tuple[int, bool, Reason]] = field(default_factory=list)  # (cap, from an unknown, why)
     notes: list[Reason] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
-    def apply(self, rule: Rule, result: bool | Unknown, prefix: str) -> None:
-        if result is False:
-            return
+    def apply(self, rule: _Compiled, result: bool | Unknown, prefix: str) -> None:
         if result is True:
-            reason = Reason(rule=rule.id, text=prefix + rule.text, source=rule.source)
-            if rule.then is None:
+            reason = rule.reason if not prefix else Reason(rule=rule.rule.id, text=prefix + rule.rule.text,
+                                                           source=rule.rule.source)
+            if rule.then == _NOTE:
                 self.notes.append(reason)
                 return
-            self.cap = min(self.cap, rule.then)
-            self.known_cap = min(self.known_cap, rule.then)
-            self.limits.append((rule.then, reason))
-            self.missing.extend(rule.asks)
+            if rule.then < self.cap:
+                self.cap = rule.then
+            if rule.then < self.known_cap:
+                self.known_cap = rule.then
+            self.limits.append((rule.then, False, reason))
+            if rule.rule.asks:
+                self.missing.extend(rule.rule.asks)
             return
-        self.missing.extend(result.paths)
-        if rule.if_unknown == ASK:
+        self.missing.extend(result.paths)  # type: ignore[union-attr]
+        if rule.if_unknown == _ASK:
             return
-        cap = StatusRank(rule.if_unknown)
-        self.cap = min(self.cap, cap)
-        text = rule.unknown_text or f"We can't tell yet: {rule.text[0].lower()}{rule.text[1:]}"
-        self.limits.append((cap, Reason(rule=rule.id, text=prefix + text, source=rule.source)))
+        if rule.if_unknown < self.cap:
+            self.cap = rule.if_unknown
+        self.limits.append((rule.if_unknown, True, Reason(rule=rule.rule.id, text=prefix + rule.unknown_text,
+                                                          source=rule.rule.source)))
 
 
-def _evaluate(table: ProcedureRules, facts: Facts) -> ProcedureAssessment:
+_REASONS: dict[int, Reason] = {}
+
+
+def _reason(rule: Rule) -> Reason:
+    """The (immutable) reason a rule gives, built once per rule."""
+    reason = _REASONS.get(id(rule))
+    if reason is None:
+        reason = _REASONS[id(rule)] = Reason(rule=rule.id, text=rule.text, source=rule.source)
+    return reason
+
+
+def _split(table: ProcedureRules) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...], Reason]:
+    return (tuple(_compile(r) for r in table.rules if not r.per_level),
+            tuple(_compile(r) for r in table.rules if r.per_level), _reason(table.indication))
+
+
+_SPLIT_RULES = {table.procedure: _split(table) for table in PROCEDURE_RULES}
+
+
+def _evaluate(table: ProcedureRules, facts: Facts, memo: dict[int, bool | Unknown]) -> ProcedureAssessment:
     patient = _Verdict()
-    level_rules: list[Rule] = []
-    for rule in table.rules:
-        if rule.per_level:
-            level_rules.append(rule)
-        else:
-            patient.apply(rule, rule.when.test(facts), "")
+    patient_rules, level_rules, indication = _SPLIT_RULES[table.procedure]
+    for rule in patient_rules:
+        if patient.known_cap == _NC and rule.then != _NC:
+            # A known fact already excludes the procedure: only further exclusions can add to the reasons shown.
+            continue
+        # Shared conditions (fitness, symptoms) appear in several tables: evaluate each once per intake.
+        result = memo.get(rule.key)
+        if result is None:
+            result = memo[rule.key] = rule.test(facts)  # type: ignore[operator]
+        if result is not False:
+            patient.apply(rule, result, "")
 
     levels: list[tuple[LevelGroup, _Verdict]] = []
-    for group in table.levels(facts) if table.levels else ():
-        verdict = _Verdict()
-        prefix = f"{group.level}: " if group.level else ""
-        for rule in level_rules:
-            verdict.apply(rule, rule.when.test(facts, group), prefix)
-        levels.append((group, verdict))
+    if table.levels and patient.known_cap != _NC:
+        for group in table.levels(facts):
+            verdict = _Verdict()
+            prefix = f"{group.level}: " if group.level else ""
+            for rule in level_rules:
+                result = rule.test(facts, group)  # type: ignore[operator]
+                if result is not False:
+                    verdict.apply(rule, result, prefix)
+            levels.append((group, verdict))
 
-    final = max((min(patient.cap, v.cap) for _, v in levels), default=patient.cap)
-    winners = [(g, v) for g, v in levels if min(patient.cap, v.cap) == final]
+    final = patient.cap
+    if levels:
+        final = max(min(patient.cap, v.cap) for _, v in levels)
+    winners = [v for _, v in levels if min(patient.cap, v.cap) == final]
 
-    limits = list(patient.limits)
-    notes = list(patient.notes)
+    limits = patient.limits
+    notes = patient.notes
     missing: list[str] = []
-    if final != StatusRank.NOT_CANDIDATE:
+    if final != _NC:
         missing.extend(patient.missing)
-        for group, verdict in levels:
-            if (group, verdict) in winners or verdict.known_cap > final:
+        for _, verdict in levels:
+            if verdict in winners or verdict.known_cap > final:
                 missing.extend(verdict.missing)
-    for _, verdict in winners:
+    for verdict in winners:
         limits.extend(verdict.limits)
-        if final != StatusRank.NOT_CANDIDATE:
+        if final != _NC:
             notes.extend(verdict.notes)
-    limits.sort(key=lambda item: item[0])
-    reasons = _unique([r for _, r in limits] + [_reason(table.indication)] + notes)
+    if final == _NC:
+        # What settles it is a known fact; unknowns cannot change it, so their reasons would only distract.
+        limits = [item for item in limits if not item[1]]
+    limits.sort(key=_first)
+    reasons = _unique([r for _, _, r in limits] + [indication] + notes)
 
-    level_names = [] if final == StatusRank.NOT_CANDIDATE else _levels(g for g, _ in winners)
-    return ProcedureAssessment(procedure=table.procedure, status=final.status, levels=level_names,  # type: ignore[arg-type]
+    level_names = [] if final == _NC else _levels(g for g, v in levels if v in winners)
+    return ProcedureAssessment(procedure=table.procedure, status=_STATUS[final], levels=level_names,
                                reasons=reasons, missing=_dedupe(missing))
+
+
+def _first(item: tuple[int, bool, Reason]) -> int:
+    return item[0]
 
 
 def _emergency(table: ProcedureRules, facts: Facts) -> ProcedureAssessment:
     status, rule = EMERGENCY_STATUSES[table.procedure]
     groups = table.levels(facts) if table.levels and status == "possible" else []
-    return ProcedureAssessment(procedure=table.procedure, status=status, levels=_levels(groups),  # type: ignore[arg-type]
+    return ProcedureAssessment(procedure=table.procedure, status=status, levels=_levels(groups),
                                reasons=[_reason(rule)], missing=[])
 
 
@@ -169,7 +236,8 @@ def assess(intake: Intake) -> Assessment:
     if urgency == "emergency":
         procedures = [_emergency(table, facts) for table in PROCEDURE_RULES]
     else:
-        procedures = [_evaluate(table, facts) for table in PROCEDURE_RULES]
+        memo: dict[int, bool | Unknown] = {}
+        procedures = [_evaluate(table, facts, memo) for table in PROCEDURE_RULES]
         if urgency == "urgent":
             first = _reason(URGENT_REVIEW_FIRST)
             procedures = [p.model_copy(update={"reasons": [*p.reasons, first]}) for p in procedures]
@@ -194,10 +262,6 @@ def assess(intake: Intake) -> Assessment:
         safety_net=None if urgency == "emergency" else SAFETY_NET,
         disclaimer=DISCLAIMER,
     )
-
-
-def _reason(rule: Rule) -> Reason:
-    return Reason(rule=rule.id, text=rule.text, source=rule.source)
 
 
 def _levels(groups: object) -> list[str]:

@@ -43,7 +43,7 @@ def all_of(*values: Tri) -> Tri:
         if value is False:
             return False
         if value is not True:
-            paths.extend(value.paths)  # type: ignore[union-attr]
+            paths.extend(value.paths)
     return Unknown(*paths) if paths else True
 
 
@@ -54,7 +54,7 @@ def any_of(*values: Tri) -> Tri:
         if value is True:
             return True
         if value is not False:
-            paths.extend(value.paths)  # type: ignore[union-attr]
+            paths.extend(value.paths)
     return Unknown(*paths) if paths else False
 
 

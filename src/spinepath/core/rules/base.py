@@ -63,7 +63,7 @@ class Rule:
 
     def describe_effect(self) -> str:
         then = "note" if self.then is None else f"at best {self.then.status}"
-        unknown = "list as missing" if self.if_unknown == ASK else f"at best {self.if_unknown.status}"  # type: ignore[union-attr]
+        unknown = "list as missing" if self.if_unknown == ASK else f"at best {self.if_unknown.status}"
         return f"{then}; if unknown: {unknown}"
 
 

@@ -18,25 +18,32 @@ NEW_MRI = ("an MRI of the lower back (MRI with and without contrast after previo
            "not possible)")
 
 
+NO_IMAGING = When("no MRI, CT or CT myelogram (none at all)",
+                  lambda f: all_of(negate(f.cross_sectional_imaging), not f.has_old_cross_sectional_only))
+OLD_IMAGING = When("the only MRI/CT is more than 12 months old", lambda f: f.has_old_cross_sectional_only)
+UNREADABLE_IMAGING = When("a study of unknown type or a finding of unknown kind",
+                          lambda f: Unknown(*f.unreadable_findings) if f.unreadable_findings else False)
+NOT_SIGNIFICANT = When("not (leg pain >= 4, or claudication with walking tolerance < 30 min)",
+                       lambda f: negate(f.significant_symptoms))
+SERIOUS_FINDING = When("a fracture, tumour or infection finding (any age, any modality)",
+                       lambda f: f.serious_finding)
+MIMIC = When("hip or groin pain, peripheral arterial disease, or hand symptoms / imbalance", lambda f: f.mimic)
+
+
 def imaging_rules(procedure: str, finding_rule: Rule | None) -> tuple[Rule, ...]:
     """No current cross-sectional imaging → insufficient_information (§3.3); with it, the finding rule."""
     rules = (
         Rule(f"{procedure}.no_cross_sectional_imaging",
-             When("no MRI, CT or CT myelogram (none at all)",
-                  lambda f: all_of(negate(f.cross_sectional_imaging), not f.has_old_cross_sectional_only)),
-             INSUFFICIENT,
+             NO_IMAGING, INSUFFICIENT,
              f"We need a recent scan to say more: {NEW_MRI}.", "acr-lbp-2021",
              if_unknown=INSUFFICIENT, unknown_text=f"We don't know of a recent scan and its report yet: {NEW_MRI}.",
              asks=("/imaging",)),
         Rule(f"{procedure}.old_imaging",
-             When("the only MRI/CT is more than 12 months old", lambda f: f.has_old_cross_sectional_only),
-             INSUFFICIENT,
+             OLD_IMAGING, INSUFFICIENT,
              f"Your MRI or CT is more than 12 months old, so it no longer counts: a new scan is needed, {NEW_MRI}.",
              "acr-lbp-2021", asks=("/imaging",)),
         Rule(f"{procedure}.unreadable_imaging",
-             When("a study of unknown type or a finding of unknown kind",
-                  lambda f: Unknown(*f.unreadable_findings) if f.unreadable_findings else False),
-             POSSIBLE,
+             UNREADABLE_IMAGING, POSSIBLE,
              "Part of the imaging report could not be read (type of scan or kind of finding missing).",
              "acr-lbp-2021", if_unknown=POSSIBLE,
              unknown_text="Part of the imaging report is missing (the type of scan or the kind of a finding): "
@@ -48,9 +55,7 @@ def imaging_rules(procedure: str, finding_rule: Rule | None) -> tuple[Rule, ...]
 def significant_symptoms_rule(procedure: str) -> Rule:
     return Rule(
         f"{procedure}.significant_symptoms",
-        When("not (leg pain >= 4, or claudication with walking tolerance < 30 min)",
-             lambda f: negate(f.significant_symptoms)),
-        POSSIBLE,
+        NOT_SIGNIFICANT, POSSIBLE,
         "With mild symptoms, an operation is rarely worth its risks.", "nass-lss-2011",
         if_unknown=POSSIBLE,
         unknown_text="We don't know how bad the leg pain is, or how far you can walk: with mild symptoms an "
@@ -60,17 +65,14 @@ def significant_symptoms_rule(procedure: str) -> Rule:
 def serious_findings_rule(procedure: str, cap: StatusRank = POSSIBLE) -> Rule:
     return Rule(
         f"{procedure}.serious_finding",
-        When("a fracture, tumour or infection finding (any age, any modality)", lambda f: f.serious_finding),
-        cap,
+        SERIOUS_FINDING, cap,
         "Your imaging shows a fracture, tumour or infection: that problem is assessed first.", "acr-lbp-2021")
 
 
 def mimics_rule(procedure: str) -> Rule:
     return Rule(
         f"{procedure}.mimic",
-        When("hip or groin pain, peripheral arterial disease, or hand symptoms / imbalance",
-             lambda f: f.mimic),
-        POSSIBLE,
+        MIMIC, POSSIBLE,
         "Hip, blood-vessel or neck problems can cause similar symptoms and must be ruled out first.",
         "nass-lss-2011", if_unknown=ASK)
 
@@ -109,28 +111,32 @@ def _hba1c_at_least(threshold: float) -> When:
     return When(f"HbA1c >= {threshold}%", test)
 
 
+ASA_4_OR_MORE = When("ASA class >= 4", lambda f: at_least(f.history.asa_class, 4, "/history/asa_class"))
+ASA_3 = When("ASA class == 3", lambda f: (
+    Unknown("/history/asa_class") if f.history.asa_class is None else f.history.asa_class == 3))
+PREGNANT = When("pregnant", lambda f: _pregnant(f))
+HBA1C_8 = _hba1c_at_least(8.0)
+BLEEDING_RISK = When("anticoagulants that cannot be paused, or a bleeding disorder", lambda f: _bleeding_risk(f))
+
+
 def fitness_rules(procedure: str) -> tuple[Rule, ...]:
     rules = [
-        Rule(f"fitness.asa_4_or_more.{procedure}",
-             _elective(procedure, When("ASA class >= 4",
-                                       lambda f: at_least(f.history.asa_class, 4, "/history/asa_class"))),
+        Rule(f"fitness.asa_4_or_more.{procedure}", _elective(procedure, ASA_4_OR_MORE),
              NOT_CANDIDATE, "ASA class 4 or more: elective surgery is not advised.", "nordsten-ds", if_unknown=ASK),
         Rule(f"fitness.asa_3.{procedure}",
-             _elective(procedure, When("ASA class == 3", lambda f: (
-                 Unknown("/history/asa_class") if f.history.asa_class is None else f.history.asa_class == 3))),
+             _elective(procedure, ASA_3),
              POSSIBLE, "ASA class 3: not suitable for a day-surgery centre; needs an anaesthetic assessment.",
              "nordsten-ds", if_unknown=ASK),
-        Rule(f"fitness.pregnant.{procedure}", _elective(procedure, When("pregnant", _pregnant)),
+        Rule(f"fitness.pregnant.{procedure}", _elective(procedure, PREGNANT),
              POSSIBLE, "Elective procedures are deferred during pregnancy.", "nct00995371", if_unknown=ASK),
-        Rule(f"fitness.hba1c.{procedure}", _elective(procedure, _hba1c_at_least(8.0)),
+        Rule(f"fitness.hba1c.{procedure}", _elective(procedure, HBA1C_8),
              POSSIBLE, "HbA1c 8% or more: blood sugar should be brought down before elective surgery.",
              "cns-periop-2021", if_unknown=ASK),
     ]
     if procedure != "mild":  # mild has a stricter rule of its own (not_candidate)
         rules.append(Rule(
             f"fitness.anticoagulation.{procedure}",
-            _elective(procedure, When("anticoagulants that cannot be paused, or a bleeding disorder",
-                                      lambda f: _bleeding_risk(f))),
+            _elective(procedure, BLEEDING_RISK),
             POSSIBLE, "Blood thinners that cannot be paused or a bleeding disorder: an anticoagulation or "
             "haematology plan is needed first.", "cns-periop-2021", if_unknown=ASK))
     if procedure == "mis_tlif":

@@ -6,12 +6,30 @@ Each definition is a plain function or property over the intake returning a thre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any
 
 from ..intake import LEVELS, ConservativeCareEntry, Finding, ImagingStudy, Intake, Level
 from ..logic import Tri, Unknown, all_of, any_of, at_least, below, is_, negate
+
+
+class cached_property:
+    """functools.cached_property without its per-access lock (Python 3.11 takes an RLock on every first
+    access); Facts lives on one thread for one assessment, and the lock costs a fifth of the engine's time."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self.function(instance)
+        instance.__dict__[self.name] = value
+        return value
+
 
 CROSS_SECTIONAL = frozenset({"mri", "ct", "ct_myelogram"})
 # §3.3: plain x-ray findings count only for these kinds, at any age.
@@ -107,6 +125,13 @@ class Facts:
         self.prior_surgery = self.history.prior_lumbar_surgery or ()
         # Set by the engine once §3.1 has run: a few procedure rules depend on it (conservative care).
         self.urgency: str = "routine"
+        # Derived facts asked for by several tables, computed once per intake (see `once`).
+        self.memo: dict[object, Any] = {}
+
+    def once(self, key: object, compute: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     # ----- symptoms -------------------------------------------------------------------------------------
     def p(self, section: str, name: str) -> str:
@@ -234,6 +259,11 @@ class Facts:
     # ----- conservative care ----------------------------------------------------------------------------
     def failed_conservative_care(self, weeks: float, *, need_exercise_and_analgesia: bool = False) -> Tri:
         """§3.3 "failed conservative care for W weeks"; with MiDAS ENCORE's extra demands for mild (§3.4)."""
+        result: Tri = self.once(("failed", weeks, need_exercise_and_analgesia),
+                                lambda: self._failed(weeks, need_exercise_and_analgesia))
+        return result
+
+    def _failed(self, weeks: float, need_exercise_and_analgesia: bool) -> Tri:
         if self.care is None:
             return Unknown("/conservative_care")
         if not self.care:

@@ -27,7 +27,9 @@ def level_indication(f: Facts, g: LevelGroup) -> Tri:
 
 
 def _indicated_levels(f: Facts) -> list[LevelGroup]:
-    return [g for g in f.levels if level_indication(f, g) is not False]
+    levels: list[LevelGroup] = f.once(_indicated_levels, lambda: [
+        g for g in f.levels if level_indication(f, g) is not False])
+    return levels
 
 
 OPEN_SURGERY = ProcedureRules(
