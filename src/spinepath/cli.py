@@ -64,7 +64,7 @@ def _read(path: str) -> str:
 
 def _procedure_name(procedure_id: str) -> str:
     try:
-        return load_knowledge().procedure(procedure_id).name
+        return load_knowledge().procedure(procedure_id).short_name
     except KnowledgeError:
         return procedure_id
 

@@ -44,7 +44,8 @@ class _Part(BaseModel):
 
 
 class Patient(_Part):
-    age: Annotated[int, Field(le=120, description="Years. Adults only: under 18 is rejected.")] | None = None
+    age: Annotated[int, Field(le=120, description="Years. Adults only: under 18 is rejected.",
+                              json_schema_extra={"minimum": 18})] | None = None
     sex: Literal["female", "male", "other"] | None = None
     height_cm: Annotated[float, Field(gt=50, le=260)] | None = None
     weight_kg: Annotated[float, Field(gt=20, le=400)] | None = None

@@ -21,7 +21,7 @@ NEW_MRI = ("an MRI of the lower back (MRI with and without contrast after previo
 NO_IMAGING = When("no MRI, CT or CT myelogram (none at all)",
                   lambda f: all_of(negate(f.cross_sectional_imaging), not f.has_old_cross_sectional_only))
 OLD_IMAGING = When("the only MRI/CT is more than 12 months old", lambda f: f.has_old_cross_sectional_only)
-UNREADABLE_IMAGING = When("a study of unknown type or a finding of unknown kind",
+UNREADABLE_IMAGING = When("part of the imaging report is missing (findings, type of study, kind or level of a finding)",
                           lambda f: Unknown(*f.unreadable_findings) if f.unreadable_findings else False)
 NOT_SIGNIFICANT = When("not (leg pain >= 4, or claudication with walking tolerance < 30 min)",
                        lambda f: negate(f.significant_symptoms))
@@ -44,10 +44,9 @@ def imaging_rules(procedure: str, finding_rule: Rule | None) -> tuple[Rule, ...]
              "acr-lbp-2021", asks=("/imaging",)),
         Rule(f"{procedure}.unreadable_imaging",
              UNREADABLE_IMAGING, POSSIBLE,
-             "Part of the imaging report could not be read (type of scan or kind of finding missing).",
-             "acr-lbp-2021", if_unknown=POSSIBLE,
-             unknown_text="Part of the imaging report is missing (the type of scan or the kind of a finding): "
-                          "a specialist needs to read it."),
+             "Part of the imaging report could not be read.", "acr-lbp-2021", if_unknown=POSSIBLE,
+             unknown_text="Part of the imaging report is missing (what a scan showed, the type of scan, or the "
+                          "kind or level of a finding): a specialist needs to read the report."),
     )
     return (*rules, finding_rule) if finding_rule else rules
 
@@ -75,16 +74,6 @@ def mimics_rule(procedure: str) -> Rule:
         MIMIC, POSSIBLE,
         "Hip, blood-vessel or neck problems can cause similar symptoms and must be ruled out first.",
         "nass-lss-2011", if_unknown=ASK)
-
-
-def level_reported_rule(procedure: str) -> Rule:
-    return Rule(
-        f"{procedure}.level_unknown",
-        When("the finding's level is not reported",
-             lambda f, g: Unknown(*(r.path("level") for r in g.findings)) if g.level is None else False),
-        POSSIBLE, "The report does not say at which level.", "acr-lbp-2021",
-        if_unknown=POSSIBLE, unknown_text="The imaging report does not say at which level this finding is.",
-        per_level=True)
 
 
 # ---- fitness modifiers (§3.3): only when the fact is known; unknown → listed as missing ---------------------

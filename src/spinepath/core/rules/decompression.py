@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..logic import Tri, any_of, negate
 from .base import ALWAYS, ASK, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, level_reported_rule, stenosis_levels, surgical_rules
+from .common import imaging_rules, stenosis_levels, surgical_rules
 from .definitions import STENOSIS_KINDS, Facts, LevelGroup, dynamic_instability, isthmic_slip
 from .definitions import spondylolisthesis_grade_at_least as grade_at_least
 from .procedure import ProcedureRules
@@ -61,7 +61,6 @@ MIS_DECOMPRESSION = ProcedureRules(
                    when=When("degenerative grade 1 slip", _degenerative_grade_1), then=None,
                    text="With a stable degenerative grade 1 slip, decompression alone did as well as adding fusion.",
                    source="nordsten-ds"),
-        level_reported_rule("mis_decompression"),
     ),
     levels=stenosis_levels,
 )

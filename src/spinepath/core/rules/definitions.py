@@ -230,9 +230,12 @@ class Facts:
 
     @cached_property
     def unreadable_findings(self) -> list[str]:
-        """Pointers of studies of unknown modality and findings of unknown kind: we cannot tell what they show."""
-        paths = [f"/imaging/{i}/modality" for i, s in enumerate(self.studies) if s.modality is None and s.findings]
+        """Pointers of what we cannot read in the imaging: a study whose findings were not given, a study of unknown
+        modality, a finding of unknown kind or of unknown level. Any of them could hide an exclusion."""
+        paths = [f"/imaging/{i}/findings" for i, s in enumerate(self.studies) if s.findings is None]
+        paths += [f"/imaging/{i}/modality" for i, s in enumerate(self.studies) if s.modality is None and s.findings]
         paths += [r.path("kind") for r in self.all_findings if r.kind is None]
+        paths += [r.path("level") for r in self.usable if r.level is None]
         return paths
 
     def findings_of(self, *kinds: str) -> list[FindingRef]:
@@ -245,7 +248,15 @@ class Facts:
         return refs
 
     def current_finding(self, kind: str) -> Tri:
-        return any(r.kind == kind for r in self.serious_findings(current_only=True))
+        """A current fracture/tumour/infection finding (§3.1). A report we cannot read (findings not given, or a
+        finding of unknown kind) on a current study is a question, not a "no"."""
+        if any(r.kind == kind for r in self.serious_findings(current_only=True)):
+            return True
+        unread = [f"/imaging/{i}/findings" for i, s in enumerate(self.studies)
+                  if s.findings is None and (s.months_ago is None or s.months_ago <= CURRENT_FINDING_MAX_MONTHS)]
+        unread += [r.path("kind") for r in self.all_findings if r.kind is None and (
+            r.study.months_ago is None or r.study.months_ago <= CURRENT_FINDING_MAX_MONTHS)]
+        return Unknown(*unread) if unread else False
 
     @cached_property
     def serious_finding(self) -> Tri:

@@ -6,9 +6,9 @@ Both need a concordant disc herniation on cross-sectional imaging and a radicula
 
 from __future__ import annotations
 
-from ..logic import Tri, all_of, any_of, negate
-from .base import ALWAYS, INSUFFICIENT, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, level_reported_rule, surgical_rules
+from ..logic import Tri, Unknown, all_of, any_of, negate
+from .base import ALWAYS, ASK, INSUFFICIENT, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
+from .common import imaging_rules, surgical_rules
 from .definitions import Facts, LevelGroup, concordance
 from .procedure import ProcedureRules
 
@@ -24,9 +24,24 @@ def _concordant(f: Facts, g: LevelGroup) -> Tri:
 
 
 def _only_mild_protrusions(f: Facts, g: LevelGroup) -> Tri:
-    # Only when both type and severity are known (§3.3): a mild protrusion is often incidental.
-    return all(h.finding.herniation_type == "protrusion" and h.finding.severity == "mild"
-               for h in g.of("disc_herniation"))
+    """A mild protrusion caps only when both type and severity are known (§3.3); when either is unknown the
+    rule asks for it (listed in ``missing``) instead of silently reading it as "not a mild protrusion"."""
+    facts: list[Tri] = []
+    for h in g.of("disc_herniation"):
+        kind, severity = h.finding.herniation_type, h.finding.severity
+        if (kind is not None and kind != "protrusion") or (severity is not None and severity != "mild"):
+            facts.append(False)
+        elif kind is None or severity is None:
+            facts.append(Unknown(*(h.path(n) for n, v in (("herniation_type", kind), ("severity", severity))
+                                   if v is None)))
+        else:
+            facts.append(True)
+    return all_of(*facts)
+
+
+def _sequestration(f: Facts, g: LevelGroup) -> Tri:
+    return any_of(*(Unknown(h.path("herniation_type")) if h.finding.herniation_type is None
+                    else h.finding.herniation_type == "sequestration" for h in g.of("disc_herniation")))
 
 
 def _care_not_tried(f: Facts) -> Tri:
@@ -69,14 +84,13 @@ def discectomy_rules(procedure: str) -> tuple[Rule, ...]:
         level_rule(id=f"{procedure}.mild_protrusion",
                    when=When("only a mild protrusion", _only_mild_protrusions),
                    then=POSSIBLE, text="A mild protrusion is often seen in people without pain: a specialist "
-                   "judges whether it explains the symptoms.", source="nass-ldh-2014"),
+                   "judges whether it explains the symptoms.", source="nass-ldh-2014", if_unknown=ASK),
         level_rule(id=f"{procedure}.recurrent_herniation",
                    when=When("a prior discectomy at this level",
                              lambda f, g: f.prior_surgery_at(g.level, "discectomy")),
                    then=POSSIBLE, text="A herniation again at an operated level: a repeat discectomy is usual; "
                    "fusion is considered after a second recurrence or with instability.", source="nass-ldh-2014",
                    if_unknown=POSSIBLE),
-        level_reported_rule(procedure),
     )
 
 
@@ -100,10 +114,9 @@ ENDOSCOPIC_DISCECTOMY = ProcedureRules(
              "Endoscopic discectomy has a higher recurrence and revision rate than microscopic discectomy.",
              "nass-ldh-2014"),
         level_rule(id="endoscopic_discectomy.sequestration",
-                   when=When("a sequestrated fragment", lambda f, g: any(
-                       h.finding.herniation_type == "sequestration" for h in g.of("disc_herniation"))),
+                   when=When("a sequestrated fragment", _sequestration),
                    then=POSSIBLE, text="A sequestrated (free) fragment may be hard to reach endoscopically.",
-                   source="nass-ldh-2014"),
+                   source="nass-ldh-2014", if_unknown=ASK),
         level_rule(id="endoscopic_discectomy.l5_s1_foraminal",
                    when=When("level L5-S1", lambda f, g: g.level == "L5-S1"), then=None,
                    text="At L5-S1 the pelvis can block a foraminal approach: the surgeon judges the route.",

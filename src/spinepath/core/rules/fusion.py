@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..logic import Tri, Unknown, all_of, any_of, negate
 from .base import ALWAYS, ASK, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, level_reported_rule, surgical_rules
+from .common import imaging_rules, surgical_rules
 from .definitions import (
     STENOSIS_KINDS,
     Facts,
@@ -97,7 +97,6 @@ MIS_TLIF = ProcedureRules(
         level_rule(id="mis_tlif.slip_grade_3",
                    when=When("spondylolisthesis grade >= 3", lambda f, g: spondylolisthesis_grade_at_least(g, 3)),
                    then=NOT_CANDIDATE, text="A slip of grade 3 or more needs open surgery.", source="nass-fusion-2014"),
-        level_reported_rule("mis_tlif"),
     ),
     levels=_indicated_levels,
 )

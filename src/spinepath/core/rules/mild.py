@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..logic import Tri, Unknown, any_of, is_, negate, over
 from .base import ALWAYS, ASK, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, level_reported_rule, surgical_rules
+from .common import imaging_rules, surgical_rules
 from .definitions import (
     Facts,
     LevelGroup,
@@ -125,7 +125,6 @@ MILD = ProcedureRules(
                    "real cause.", source="nct00995371", if_unknown=POSSIBLE,
                    unknown_text="The report does not say how severe the foraminal narrowing is; if severe it may "
                                 "be the real cause."),
-        level_reported_rule("mild"),
     ),
     levels=_lf_levels,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..logic import Tri, Unknown, all_of, any_of
 from .base import ALWAYS, ASK, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, level_reported_rule, stenosis_levels, surgical_rules
+from .common import imaging_rules, stenosis_levels, surgical_rules
 from .definitions import SERIOUS_KINDS, STENOSIS_KINDS, Facts, LevelGroup, spondylolisthesis_grade_at_least
 from .procedure import ProcedureRules
 
@@ -51,7 +51,6 @@ OPEN_SURGERY = ProcedureRules(
                    text="An indication for open surgery at this level.", source="nass-lss-2011",
                    unknown_text="The report lacks a detail (slip grade or scoliosis angle) needed to tell whether "
                                 "open surgery is indicated."),
-        level_reported_rule("open_surgery"),
     ),
     levels=_indicated_levels,
 )
