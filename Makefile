@@ -12,10 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install run test lint bench
+.PHONY: install run demo-cli test lint bench
 install: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+demo-cli: $(STAMP)
 	$(BIN)/spinepath assess examples/intake/06-routine-mild-candidate.json
 
 lint: $(STAMP)

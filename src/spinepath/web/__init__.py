@@ -1,0 +1,1 @@
+"""spinepath's web product: a thin Django layer over :mod:`spinepath.core`."""

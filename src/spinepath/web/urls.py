@@ -1,0 +1,14 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+# User-facing pages carry the language in the URL (/en/..., /tr/...), so a shared link keeps its language.
+urlpatterns += i18n_patterns(
+    path("", include("spinepath.web.pages.urls")),
+    path("check/", include("spinepath.web.selfcheck.urls")),
+    prefix_default_language=True,
+)
