@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "spinepath.web.pages",
     "spinepath.web.selfcheck",
+    "spinepath.web.reports",
 ]
 
 MIDDLEWARE = [
