@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..assessment import StatusRank
 from ..logic import Tri, Unknown, all_of, any_of, at_least, below, is_, negate
 from .base import ASK, INSUFFICIENT, NOT_CANDIDATE, POSSIBLE, Rule, When
-from .definitions import STENOSIS_KINDS, Facts, LevelGroup
+from .definitions import CROSS_SECTIONAL, STENOSIS_KINDS, Facts, LevelGroup
 
 NEW_MRI = ("an MRI of the lower back (MRI with and without contrast after previous back surgery; CT if MRI is "
            "not possible)")
@@ -27,6 +27,10 @@ NOT_SIGNIFICANT = When("not (leg pain >= 4, or claudication with walking toleran
                        lambda f: negate(f.significant_symptoms))
 SERIOUS_FINDING = When("a fracture, tumour or infection finding (any age, any modality)",
                        lambda f: f.serious_finding)
+SCAN_AGE_UNKNOWN = When("a current MRI/CT whose age is not known (it counts as current)", lambda f: Unknown(*(
+    f"/imaging/{i}/months_ago" for i, s in enumerate(f.studies)
+    if s.modality in CROSS_SECTIONAL and s.months_ago is None)) if any(
+    s.modality in CROSS_SECTIONAL and s.months_ago is None for s in f.studies) else False)
 MIMIC = When("hip or groin pain, peripheral arterial disease, or hand symptoms / imbalance", lambda f: f.mimic)
 
 
@@ -47,6 +51,10 @@ def imaging_rules(procedure: str, finding_rule: Rule | None) -> tuple[Rule, ...]
              "Part of the imaging report could not be read.", "acr-lbp-2021", if_unknown=POSSIBLE,
              unknown_text="Part of the imaging report is missing (what a scan showed, the type of scan, or the "
                           "kind or level of a finding): a specialist needs to read the report."),
+        # Unknown scan age counts as current (§3.3); the date is still asked, since an old scan would not count.
+        Rule(f"{procedure}.scan_age", SCAN_AGE_UNKNOWN, None,
+             "When was the scan done? A scan more than 12 months old no longer counts.", "acr-lbp-2021",
+             if_unknown=ASK),
     )
     return (*rules, finding_rule) if finding_rule else rules
 

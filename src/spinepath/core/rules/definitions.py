@@ -322,7 +322,10 @@ class Facts:
 
     # ----- prior surgery ----------------------------------------------------------------------------------
     def prior_surgery_at(self, level: Level | None, *procedures: str) -> Tri:
-        """Whether a prior operation (of the given kinds; any kind if none given) was done at ``level``."""
+        """Whether a prior operation (of the given kinds; any kind if none given) was done at ``level``.
+        An unknown surgical history is unknown, never "no previous surgery"."""
+        if self.history.prior_lumbar_surgery is None:
+            return Unknown("/history/prior_lumbar_surgery")
         result: list[Tri] = []
         for n, op in enumerate(self.prior_surgery):
             kind: Tri = True if not procedures else (
@@ -333,9 +336,11 @@ class Facts:
             result.append(all_of(kind, where))
         return any_of(*result)
 
-    def prior_surgery_count_at(self, level: Level | None, procedure: str) -> int:
+    def operated_at_least(self, level: Level | None, procedure: str, times: int) -> Tri:
+        if self.history.prior_lumbar_surgery is None:
+            return Unknown("/history/prior_lumbar_surgery")
         return sum(1 for op in self.prior_surgery if op.level == level and level is not None
-                   and op.procedure == procedure)
+                   and op.procedure == procedure) >= times
 
     # ----- fitness ----------------------------------------------------------------------------------------
     @cached_property
@@ -396,6 +401,12 @@ def isthmic_slip(group: LevelGroup, *, unknown_type_as_degenerative: bool,
             grade_ok: Tri = Unknown(r.path("grade")) if r.finding.grade is None else r.finding.grade in wanted
             facts.append(all_of(is_isthmic, grade_ok))
     return any_of(*facts)
+
+
+def unmeasured_translation(group: LevelGroup) -> Tri:
+    """Instability reported without its translation: it counts (§3.3), and the measurement is asked for."""
+    paths = [r.path("translation_mm") for r in group.of("dynamic_instability") if r.finding.translation_mm is None]
+    return Unknown(*paths) if paths else False
 
 
 def dynamic_instability(group: LevelGroup) -> Tri:

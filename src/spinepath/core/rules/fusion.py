@@ -16,6 +16,7 @@ from .definitions import (
     isthmic_slip,
     spondylolisthesis_grade_at_least,
     spondylolisthesis_grade_between,
+    unmeasured_translation,
 )
 from .procedure import ProcedureRules
 
@@ -27,6 +28,8 @@ def adjacent_segment(f: Facts, g: LevelGroup) -> Tri:
     """A stenosis finding next to a previously fused level (adjacent segment disease)."""
     if g.level is None or not g.has(*STENOSIS_KINDS):
         return False
+    if f.history.prior_lumbar_surgery is None:
+        return Unknown("/history/prior_lumbar_surgery")
     level = g.level
     return any(op.procedure == "fusion" and op.level is not None and adjacent(op.level, level)
                for op in f.prior_surgery)
@@ -39,7 +42,7 @@ def level_indication(f: Facts, g: LevelGroup) -> Tri:
         spondylolisthesis_grade_between(g, 2, 2),
         isthmic_slip(g, unknown_type_as_degenerative=True, grades=(1, 2)),
         all_of(instability, g.has(*STENOSIS_KINDS)),
-        all_of(g.has("disc_herniation"), f.prior_surgery_count_at(g.level, "discectomy") >= 2),
+        all_of(g.has("disc_herniation"), f.operated_at_least(g.level, "discectomy", 2)),
         adjacent_segment(f, g),
     )
 
@@ -94,6 +97,12 @@ MIS_TLIF = ProcedureRules(
                    when=When("stenosis next to a previous fusion", adjacent_segment), then=POSSIBLE,
                    text="Narrowing next to a previous fusion (adjacent segment disease): a specialist weighs the "
                    "options.", source="nass-fusion-2014"),
+        level_rule(id="mis_tlif.translation_unmeasured",
+                   when=When("instability reported without its translation (it counts)",
+                             lambda f, g: unmeasured_translation(g)),
+                   then=None, text="The instability was reported without its size: it counts as instability unless "
+                   "it is 3 mm or less, so the measurement should be checked.", source="nass-fusion-2014",
+                   if_unknown=ASK),
         level_rule(id="mis_tlif.slip_grade_3",
                    when=When("spondylolisthesis grade >= 3", lambda f, g: spondylolisthesis_grade_at_least(g, 3)),
                    then=NOT_CANDIDATE, text="A slip of grade 3 or more needs open surgery.", source="nass-fusion-2014"),
