@@ -26,7 +26,8 @@ DEBUG = not PRODUCTION and os.environ.get("DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else "dev-only-not-secret-" + "x" * 40)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise RuntimeError("SECRET_KEY must be set (50+ random characters) when SPINEPATH_ENV=production")
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+_DEV_HOSTS = "localhost,127.0.0.1,[::1],testserver"
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else _DEV_HOSTS).split(",") if h]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
