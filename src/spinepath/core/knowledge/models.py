@@ -21,6 +21,7 @@ __all__ = [
     "Condition",
     "Fact",
     "KnowledgeBase",
+    "Milestone",
     "Procedure",
     "Risk",
     "Source",
@@ -116,6 +117,27 @@ class Risk(_Evidenced):
     rate: Text
 
 
+class Milestone(_Evidenced):
+    """A point in recovery, as days after the operation: from ``from_days`` to ``to_days`` (equal when the
+    evidence gives one figure, such as a mean or a median). ``as_published`` is the figure in the source's own
+    words and units ("1–2 weeks", "0.7±1.2 days"); the days are only that figure converted, never an estimate.
+    Where sources disagree, the range spans them and ``as_published`` names both."""
+
+    label: Text
+    from_days: float = Field(ge=0)
+    to_days: float = Field(ge=0)
+    as_published: Text
+
+    @model_validator(mode="after")
+    def _range_runs_forwards(self) -> Milestone:
+        if self.from_days > self.to_days:
+            raise ValueError(
+                f"{self.label!r}: from_days ({self.from_days}) is after to_days ({self.to_days}); "
+                "give the earlier figure first"
+            )
+        return self
+
+
 class Variant(_Model):
     """A way of doing a procedure that has its own evidence (e.g. tubular microdiscectomy)."""
 
@@ -150,6 +172,8 @@ class Procedure(_Model):
     alternatives: list[str] = []
     related_conditions: list[str] = []
     not_known: list[str] = []
+    # Sourced recovery milestones, in the order they happen; empty when the evidence has no absolute figures.
+    timeline: list[Milestone] = []
 
 
 class Condition(_Model):
@@ -176,6 +200,22 @@ class KnowledgeBase(_Model):
     sources: dict[str, Source]
     procedures: dict[str, Procedure]
     conditions: dict[str, Condition]
+
+    @model_validator(mode="after")
+    def _timeline_sources_exist(self) -> KnowledgeBase:
+        # Raised as KnowledgeError (not ValueError) so that it reaches start-up as the knowledge base's own error.
+        unknown = [
+            f"procedures.yaml, procedure {p.id!r} (/timeline/{i}/sources/{j}): unknown source id {sid!r}"
+            f"{did_you_mean(sid, self.sources)}"
+            for p in self.procedures.values()
+            for i, milestone in enumerate(p.timeline)
+            for j, sid in enumerate(milestone.sources)
+            if sid not in self.sources
+        ]
+        if unknown:
+            lines = "\n".join(f"  - {problem}" for problem in unknown)
+            raise KnowledgeError(f"The knowledge base is inconsistent ({len(unknown)} problem(s)):\n{lines}")
+        return self
 
     def source(self, source_id: str) -> Source:
         return _lookup(self.sources, source_id, "source")

@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []  # report.pdf and timeline.svg: see views.py
+urlpatterns = [
+    path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("timeline.svg", views.timeline, name="timeline"),
+]
