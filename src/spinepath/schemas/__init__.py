@@ -19,8 +19,19 @@ _MODELS = {"intake": Intake, "assessment": Assessment}
 _IDS = {"intake": "urn:spinepath:schema:intake:1", "assessment": "urn:spinepath:schema:assessment:1"}
 
 
+_NULLABLE_SECTIONS = ("patient", "symptoms", "red_flags", "history")
+
+
 def generate(name: SchemaName) -> dict[str, Any]:
     schema = _MODELS[name].model_json_schema(by_alias=True, mode="validation")
+    if name == "intake":
+        # A whole section given as null means "all of it unknown" (spec §1: every field may be null); the model
+        # accepts it through a before-validator that the generated schema cannot see, so say it here.
+        for section in _NULLABLE_SECTIONS:
+            prop = schema["properties"][section]
+            ref = {k: v for k, v in prop.items() if k == "$ref"}
+            rest = {k: v for k, v in prop.items() if k != "$ref"}
+            schema["properties"][section] = {**rest, "anyOf": [ref, {"type": "null"}]}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": _IDS[name], **schema}
 
 

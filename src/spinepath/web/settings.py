@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",
     "spinepath.web.pages",
     "spinepath.web.selfcheck",
     "spinepath.web.reports",

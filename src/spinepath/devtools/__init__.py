@@ -1,0 +1,1 @@
+"""Tools for developing spinepath (tests, benchmarks); never imported by the product itself."""
