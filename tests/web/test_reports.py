@@ -123,7 +123,7 @@ def test_the_report_renders_in_turkish(client: Client) -> None:
 def test_the_html_report_is_dated_by_its_argument_and_follows_the_language() -> None:
     intake = parse_intake(example("06-routine-mild-candidate"))
     html = render_report_html(intake, assess(intake), generated_at=GENERATED_AT, language="en")
-    assert "March 1, 2025" in html
+    assert "2025-03-01 10:30 UTC" in html  # ISO date: unambiguous in every language
     assert '<html lang="en"' in html
     assert "data:image/svg+xml;base64," in html
 
