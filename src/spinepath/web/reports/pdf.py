@@ -15,7 +15,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -126,7 +125,7 @@ def _context(intake: Intake, assessment: Assessment, generated_at: datetime, lan
 
     return {
         "language": language,
-        "generated_at": date_format(generated_at, "DATETIME_FORMAT"),
+        "generated_at": generated_at.strftime("%Y-%m-%d %H:%M %Z"),  # ISO-like: unambiguous in every language
         "created_iso": generated_at.isoformat(),
         "ruleset_version": assessment.ruleset_version,
         "urgency": assessment.urgency,
