@@ -10,6 +10,7 @@ here rather than a validation error from the engine (which still checks everythi
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from django import forms
@@ -331,6 +332,11 @@ class FindingRowForm(_RowForm):
     }
     DETAIL_FIELDS = ("ligamentum_flavum_mm", "grade", "slip_type", "translation_mm", "cobb_degrees",
                      "herniation_type")
+
+    @property
+    def kind_details_json(self) -> str:
+        """For the page script: which detail boxes to show for the chosen kind (all are shown without JS)."""
+        return json.dumps({"details": self.DETAIL_FIELDS, "byKind": self.KIND_DETAILS})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,31 @@
     window.htmx.config.includeIndicatorStyles = false;
   }
 
+  // A finding row shows only the detail boxes that belong to the chosen kind (slip grade for a slip, thickness
+  // for a thickened ligament...). Without this script every box is shown and the server ignores the others.
+  function showFindingDetails(row) {
+    var spec = JSON.parse(row.getAttribute("data-kind-details"));
+    var kindSelect = row.querySelector("select[name$='-kind']");
+    if (!kindSelect) { return; }
+    var wanted = spec.byKind[kindSelect.value] || [];
+    spec.details.forEach(function (name) {
+      var box = row.querySelector("[id$='-" + name + "'].field");
+      if (box) { box.hidden = wanted.indexOf(name) === -1; }
+    });
+  }
+  function enhanceFindingRows(root) {
+    root.querySelectorAll("[data-kind-details]").forEach(function (row) {
+      if (row.dataset.enhanced) { return; }
+      row.dataset.enhanced = "1";
+      row.addEventListener("change", function (event) {
+        if (event.target.name && /-kind$/.test(event.target.name)) { showFindingDetails(row); }
+      });
+      showFindingDetails(row);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhanceFindingRows(document); });
+  document.addEventListener("htmx:afterSwap", function () { enhanceFindingRows(document); });
+
   // After "Add another" (htmx), move the focus to the first box of the new row.
   document.addEventListener("htmx:afterSwap", function () {
     var row = document.querySelector("[data-new-row]");
