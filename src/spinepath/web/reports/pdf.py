@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from spinepath.core import Assessment, Intake, ProcedureAssessment
 from spinepath.core.assessment import NextStep, Status, Urgency, status_label
 from spinepath.core.knowledge import Fact, KnowledgeBase, Risk, load_knowledge
+from spinepath.web.i18n_text import translate_engine_text
 
 from .answers import answer_rows, question_for_pointer
 from .charts import timeline_rows, timeline_svg
@@ -113,7 +114,7 @@ def _context(intake: Intake, assessment: Assessment, generated_at: datetime, lan
     rows = timeline_rows(chart_ids)
     red_flags = [_Cited(f"{gettext(f.title)}: {gettext(f.explanation)}", (f.source,), None)
                  for f in assessment.red_flags]
-    risk_factors = [_Cited(gettext(r.text), (r.source,), None) for r in assessment.risk_factors]
+    risk_factors = [_Cited(translate_engine_text(r.text), (r.source,), None) for r in assessment.risk_factors]
 
     cited: list[Iterable[str]] = [c.sources for c in red_flags + risk_factors]
     for section in procedures:
@@ -156,7 +157,7 @@ def _procedure_section(result: ProcedureAssessment, kb: KnowledgeBase) -> _Proce
         status=str(STATUS_WORDS[result.status]),
         status_label=gettext(status_label(result.procedure, result.status)),
         levels=", ".join(result.levels) or "—",
-        reasons=[_Cited(gettext(r.text), (r.source,), None) for r in result.reasons],
+        reasons=[_Cited(translate_engine_text(r.text), (r.source,), None) for r in result.reasons],
         missing=list(dict.fromkeys(question_for_pointer(p) for p in result.missing)),
         facts=facts,
         risks=risks,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from spinepath.core import Assessment
 from spinepath.core.assessment import status_label
 from spinepath.core.knowledge import load_knowledge
+from spinepath.web.i18n_text import translate_engine_text
 
 from .answers import Answers, locate, pointer_pattern
 
@@ -136,7 +137,7 @@ def optional_url(name: str, *args: Any) -> str | None:
 
 def _source(source_id: str) -> dict[str, str]:
     source = load_knowledge().source(source_id)
-    return {"id": source_id, "title": source.title, "url": source.url}
+    return {"id": source_id, "title": gettext(source.title), "url": source.url}
 
 
 def results_context(assessment: Assessment, answers: Answers) -> dict[str, Any]:
@@ -148,7 +149,7 @@ def results_context(assessment: Assessment, answers: Answers) -> dict[str, Any]:
         "status": p.status,
         "label": gettext(status_label(p.procedure, p.status)),
         "levels": p.levels,
-        "reasons": [{"text": gettext(r.text), "source": _source(r.source)} for r in p.reasons],
+        "reasons": [{"text": translate_engine_text(r.text), "source": _source(r.source)} for r in p.reasons],
     } for p in assessment.procedures]
     return {
         "urgency": assessment.urgency,
@@ -159,7 +160,8 @@ def results_context(assessment: Assessment, answers: Answers) -> dict[str, Any]:
         "next_step": NEXT_STEP_LABELS[assessment.next_step],
         "safety_net": gettext(assessment.safety_net) if assessment.safety_net else None,
         "procedures": procedures,
-        "risk_factors": [{"text": gettext(r.text), "source": _source(r.source)} for r in assessment.risk_factors],
+        "risk_factors": [{"text": translate_engine_text(r.text), "source": _source(r.source)}
+                         for r in assessment.risk_factors],
         "missing": missing_prompts(assessment.missing_information, answers),
         "disclaimer": gettext(assessment.disclaimer),
         "ruleset_version": assessment.ruleset_version,
