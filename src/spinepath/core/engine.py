@@ -8,7 +8,8 @@ Pure and deterministic: no clock, no I/O, no global state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .assessment import (
     DISCLAIMER,
@@ -16,6 +17,7 @@ from .assessment import (
     Assessment,
     NextStep,
     ProcedureAssessment,
+    ProcedureId,
     Reason,
     RedFlag,
     RiskFactor,
@@ -35,14 +37,15 @@ from .rules import (
     URGENT_REVIEW_FIRST,
 )
 from .rules.base import ASK, Rule
-from .rules.definitions import Facts, LevelGroup
+from .rules.definitions import Facts
 from .rules.next_step import ADVICE_EMERGENCY, ADVICE_URGENT, imaging_advice
 from .rules.procedure import ProcedureRules
-from .rules.urgency import CES_FIELDS
+from .rules.urgency import CES_FIELDS, RedFlagRule
 
 __all__ = ["assess"]
 
 _URGENCY_RANK = {"routine": 0, "urgent": 1, "emergency": 2}
+_CES_NAMES = tuple((path, path.rsplit("/", 1)[1]) for path in CES_FIELDS)  # (pointer, red_flags field)
 _LEVEL_ORDER = {level: n for n, level in enumerate(LEVELS)}
 
 
@@ -53,60 +56,51 @@ _NOTE = -1  # a rule that only adds a reason
 _ASK = -2  # an unknown that is only listed as missing
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    """A rule prepared for evaluation: its effects as ints and its reasons built once."""
+class _Compiled(NamedTuple):
+    """A rule prepared for evaluation: its effects as ints and every reason it can give built once.
 
-    key: int
-    test: object
+    Reasons are immutable, so the engine hands out the same objects to every assessment instead of validating a
+    new one each time a rule fires. Per-level rules prefix their text with the level ("L4-L5: ..."), so they
+    keep one reason per level (level None: findings of unknown level, no prefix). A tuple, so that the hot loop
+    unpacks it in one step.
+    """
+
+    key: int  # the condition's slot in the per-intake memo
+    test: Callable[..., bool | Unknown]
     then: int
     if_unknown: int
-    reason: Reason
-    unknown_text: str
-    rule: Rule
+    reason: Reason  # what the rule says when its condition is true
+    unknown_reason: Reason  # what it says when its condition is unknown
+    asks: tuple[str, ...]
+    by_level: dict[str | None, tuple[Reason, Reason]]  # per-level rules: (reason, unknown_reason) per level
+
+
+# Every distinct condition gets a slot in the per-intake memo (a list: cheaper than a dict in the hot loop).
+# Conditions are shared objects (When constants), so a condition used by several tables has one slot.
+_SLOTS: dict[int, int] = {}
+
+
+def _slot(when: object) -> int:
+    return _SLOTS.setdefault(id(when), len(_SLOTS))
 
 
 def _compile(rule: Rule) -> _Compiled:
     unknown_text = rule.unknown_text or f"We can't tell yet: {rule.text[0].lower()}{rule.text[1:]}"
+
+    def reasons(prefix: str) -> tuple[Reason, Reason]:
+        return (Reason(rule=rule.id, text=prefix + rule.text, source=rule.source),
+                Reason(rule=rule.id, text=prefix + unknown_text, source=rule.source))
+
+    by_level: dict[str | None, tuple[Reason, Reason]] = {}
+    if rule.per_level:
+        by_level = {level: reasons(f"{level}: ") for level in LEVELS}
+        by_level[None] = reasons("")
+    reason, unknown_reason = reasons("")
     return _Compiled(
-        key=id(rule.when), test=rule.when.test,
+        key=_slot(rule.when), test=rule.when.test,
         then=_NOTE if rule.then is None else int(rule.then),
         if_unknown=_ASK if rule.if_unknown == ASK else int(rule.if_unknown),
-        reason=Reason(rule=rule.id, text=rule.text, source=rule.source), unknown_text=unknown_text, rule=rule)
-
-
-@dataclass(slots=True, eq=False)
-class _Verdict:
-    """What the rules said about one procedure (patient-level) or one level of it."""
-
-    cap: int = _CANDIDATE
-    known_cap: int = _CANDIDATE  # the cap from known facts alone
-    limits: list[tuple[int, bool, Reason]] = field(default_factory=list)  # (cap, from an unknown, why)
-    notes: list[Reason] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    def apply(self, rule: _Compiled, result: bool | Unknown, prefix: str) -> None:
-        if result is True:
-            reason = rule.reason if not prefix else Reason(rule=rule.rule.id, text=prefix + rule.rule.text,
-                                                           source=rule.rule.source)
-            if rule.then == _NOTE:
-                self.notes.append(reason)
-                return
-            if rule.then < self.cap:
-                self.cap = rule.then
-            if rule.then < self.known_cap:
-                self.known_cap = rule.then
-            self.limits.append((rule.then, False, reason))
-            if rule.rule.asks:
-                self.missing.extend(rule.rule.asks)
-            return
-        self.missing.extend(result.paths)  # type: ignore[union-attr]
-        if rule.if_unknown == _ASK:
-            return
-        if rule.if_unknown < self.cap:
-            self.cap = rule.if_unknown
-        self.limits.append((rule.if_unknown, True, Reason(rule=rule.rule.id, text=prefix + rule.unknown_text,
-                                                          source=rule.rule.source)))
+        reason=reason, unknown_reason=unknown_reason, asks=rule.asks, by_level=by_level)
 
 
 _REASONS: dict[int, Reason] = {}
@@ -126,59 +120,130 @@ def _split(table: ProcedureRules) -> tuple[tuple[_Compiled, ...], tuple[_Compile
 
 
 _SPLIT_RULES = {table.procedure: _split(table) for table in PROCEDURE_RULES}
+_URGENT_FIRST = _reason(URGENT_REVIEW_FIRST)
+
+# A limit is (cap, from an unknown, reason); the reasons are shown sorted by cap (the most decisive first).
+_Limit = tuple[int, bool, Reason]
 
 
-def _evaluate(table: ProcedureRules, facts: Facts, memo: dict[int, bool | Unknown]) -> ProcedureAssessment:
-    patient = _Verdict()
+def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | None],
+              urgent: bool) -> ProcedureAssessment:
     patient_rules, level_rules, indication = _SPLIT_RULES[table.procedure]
-    for rule in patient_rules:
-        if patient.known_cap == _NC and rule.then != _NC:
+    # The patient-level verdict, kept in locals (this loop runs ~100 times per intake).
+    cap = known_cap = _CANDIDATE
+    limits: list[_Limit] = []
+    notes: list[Reason] = []
+    patient_missing: list[str] = []
+    for key, test, then, if_unknown, reason, unknown_reason, asks, _ in patient_rules:
+        if known_cap == _NC and then != _NC:
             # A known fact already excludes the procedure: only further exclusions can add to the reasons shown.
             continue
-        # Shared conditions (fitness, symptoms) appear in several tables: evaluate each once per intake.
-        result = memo.get(rule.key)
+        # Shared conditions (fitness, symptoms, imaging) appear in several tables: evaluate each once per intake.
+        result = memo[key]
         if result is None:
-            result = memo[rule.key] = rule.test(facts)  # type: ignore[operator]
-        if result is not False:
-            patient.apply(rule, result, "")
+            result = memo[key] = test(facts)
+        if result is False:
+            continue
+        if result is True:
+            if then == _NOTE:
+                notes.append(reason)
+                continue
+            if then < cap:
+                cap = then
+            if then < known_cap:
+                known_cap = then
+            limits.append((then, False, reason))
+            if asks:
+                patient_missing.extend(asks)
+            continue
+        # Unknown: never read as no. Its fields are listed; it caps at ``if_unknown`` unless that is ASK.
+        patient_missing.extend(result.paths)
+        if if_unknown != _ASK:
+            if if_unknown < cap:
+                cap = if_unknown
+            limits.append((if_unknown, True, unknown_reason))
 
-    levels: list[tuple[LevelGroup, _Verdict]] = []
-    if table.levels and patient.known_cap != _NC:
+    # Each level: (cap, known cap, limits, notes, missing). A known exclusion of the patient settles the
+    # procedure whatever the levels say, so they are not evaluated at all then.
+    levels: list[tuple[str | None, int, int, list[_Limit], list[Reason], list[str]]] = []
+    if table.levels and known_cap != _NC:
         for group in table.levels(facts):
-            verdict = _Verdict()
-            prefix = f"{group.level}: " if group.level else ""
-            for rule in level_rules:
-                result = rule.test(facts, group)  # type: ignore[operator]
-                if result is not False:
-                    verdict.apply(rule, result, prefix)
-            levels.append((group, verdict))
+            level_cap = level_known = _CANDIDATE
+            level_limits: list[_Limit] = []
+            level_notes: list[Reason] = []
+            level_missing: list[str] = []
+            for _, test, then, if_unknown, _, _, asks, by_level in level_rules:
+                result = test(facts, group)
+                if result is False:
+                    continue
+                reason, unknown_reason = by_level[group.level]
+                if result is True:
+                    if then == _NOTE:
+                        level_notes.append(reason)
+                        continue
+                    if then < level_cap:
+                        level_cap = then
+                    if then < level_known:
+                        level_known = then
+                    level_limits.append((then, False, reason))
+                    if asks:
+                        level_missing.extend(asks)
+                    continue
+                level_missing.extend(result.paths)
+                if if_unknown != _ASK:
+                    if if_unknown < level_cap:
+                        level_cap = if_unknown
+                    level_limits.append((if_unknown, True, unknown_reason))
+            levels.append((group.level, min(cap, level_cap), level_known, level_limits, level_notes,
+                           level_missing))
 
-    final = patient.cap
-    if levels:
-        final = max(min(patient.cap, v.cap) for _, v in levels)
-    winners = [v for _, v in levels if min(patient.cap, v.cap) == final]
-
-    limits = patient.limits
-    notes = patient.notes
+    # The procedure takes its best level; the reasons shown are the patient's and the winning levels'.
+    final = max(level[1] for level in levels) if levels else cap
     missing: list[str] = []
+    level_names: list[str] = []
     if final != _NC:
-        missing.extend(patient.missing)
-        for _, verdict in levels:
-            if verdict in winners or verdict.known_cap > final:
-                missing.extend(verdict.missing)
-    for verdict in winners:
-        limits.extend(verdict.limits)
-        if final != _NC:
-            notes.extend(verdict.notes)
-    if final == _NC:
+        missing.extend(patient_missing)
+        for level in levels:
+            if level[1] == final:
+                limits.extend(level[3])
+                notes.extend(level[4])
+                missing.extend(level[5])
+                if level[0] is not None:
+                    level_names.append(level[0])
+            elif level[2] > final:
+                missing.extend(level[5])
+    else:
+        for level in levels:
+            if level[1] == final:
+                limits.extend(level[3])
         # What settles it is a known fact; unknowns cannot change it, so their reasons would only distract.
         limits = [item for item in limits if not item[1]]
-    limits.sort(key=_first)
+    if len(limits) > 1:
+        limits.sort(key=_first)
     reasons = _unique([r for _, _, r in limits] + [indication] + notes)
+    if urgent:
+        reasons.append(_URGENT_FIRST)
+    # Levels come in LEVELS order from table.levels (Facts.levels is sorted), each at most once.
+    return _procedure(table.procedure, _STATUS[final], level_names, reasons, _dedupe(missing) if missing else missing)
 
-    level_names = [] if final == _NC else _levels(g for g, v in levels if v in winners)
-    return ProcedureAssessment(procedure=table.procedure, status=_STATUS[final], levels=level_names,
-                               reasons=reasons, missing=_dedupe(missing))
+
+# Most intakes end in one of a few thousand procedure results (the same status, reasons and missing fields), and
+# results are frozen: each distinct one is validated once and then shared. Bounded, so memory stays flat.
+_PROCEDURES: dict[tuple[object, ...], ProcedureAssessment] = {}
+_PROCEDURES_MAX = 8192
+
+
+def _procedure(procedure: ProcedureId, status: Status, levels: list[str], reasons: list[Reason],
+               missing: list[str]) -> ProcedureAssessment:
+    # Every Reason comes from the rule tables (built once at import and kept alive), so its id names it.
+    key = (procedure, status, *levels, None, *map(id, reasons), None, *missing)
+    result = _PROCEDURES.get(key)
+    if result is None:
+        if len(_PROCEDURES) >= _PROCEDURES_MAX:
+            _PROCEDURES.clear()
+        result = _PROCEDURES[key] = ProcedureAssessment(procedure=procedure, status=status, levels=levels,
+                                                        reasons=reasons, missing=missing)
+    return result
 
 
 def _first(item: tuple[int, bool, Reason]) -> int:
@@ -192,20 +257,32 @@ def _emergency(table: ProcedureRules, facts: Facts) -> ProcedureAssessment:
                                reasons=[_reason(rule)], missing=[])
 
 
+# Red flags and risk factors say the same thing whenever they fire, and the models are frozen: built once.
+_RED_FLAGS = {r.id: RedFlag(id=r.id, title=r.title, explanation=r.explanation, source=r.source)
+              for r in RED_FLAG_RULES}
+_RISK_FACTORS = {r.id: RiskFactor(id=r.id, text=r.text, source=r.source) for r in RISK_FACTOR_RULES}
+
+
 def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlag], list[str]]:
-    results = [(rule, rule.when.test(facts)) for rule in RED_FLAG_RULES]
-    fired = [rule for rule, result in results if result is True]
+    fired: list[RedFlagRule] = []
+    unknown: list[tuple[RedFlagRule, Unknown]] = []
+    for rule in RED_FLAG_RULES:
+        result = rule.when.test(facts)
+        if result is True:
+            fired.append(rule)
+        elif result is not False:
+            unknown.append((rule, result))
     urgency: Urgency = "routine"
     if any(r.urgency == "emergency" for r in fired):
         urgency = "emergency"
     elif fired:
         urgency = "urgent"
     # An unknown that could raise urgency is a question to ask, never reassurance.
-    questions = [p for rule, result in results if isinstance(result, Unknown)
-                 and _URGENCY_RANK[rule.urgency] > _URGENCY_RANK[urgency] for p in result.paths]
-    fired.sort(key=lambda r: -_URGENCY_RANK[r.urgency])
-    flags = [RedFlag(id=r.id, title=r.title, explanation=r.explanation, source=r.source) for r in fired]
-    return urgency, flags, questions
+    rank = _URGENCY_RANK[urgency]
+    questions = [p for rule, result in unknown if _URGENCY_RANK[rule.urgency] > rank for p in result.paths]
+    if len(fired) > 1:
+        fired.sort(key=lambda r: -_URGENCY_RANK[r.urgency])
+    return urgency, [_RED_FLAGS[r.id] for r in fired], questions
 
 
 def _next_step(facts: Facts, urgency: Urgency, statuses: dict[str, Status]) -> tuple[NextStep, str, list[str]]:
@@ -236,20 +313,21 @@ def assess(intake: Intake) -> Assessment:
     if urgency == "emergency":
         procedures = [_emergency(table, facts) for table in PROCEDURE_RULES]
     else:
-        memo: dict[int, bool | Unknown] = {}
-        procedures = [_evaluate(table, facts, memo) for table in PROCEDURE_RULES]
-        if urgency == "urgent":
-            first = _reason(URGENT_REVIEW_FIRST)
-            procedures = [p.model_copy(update={"reasons": [*p.reasons, first]}) for p in procedures]
+        memo: list[bool | Unknown | None] = [None] * len(_SLOTS)
+        # When urgent, every procedure's reasons end with "the urgent review comes first".
+        urgent = urgency == "urgent"
+        procedures = [_evaluate(table, facts, memo, urgent) for table in PROCEDURE_RULES]
 
     statuses: dict[str, Status] = {p.procedure: p.status for p in procedures}
     next_step, advice, step_missing = _next_step(facts, urgency, statuses)
 
-    ces_unknown = [p for p in CES_FIELDS if getattr(intake.red_flags, p.rsplit("/", 1)[1]) is None]
-    missing_information = _dedupe([*ces_unknown, *questions, *step_missing,
-                                   *(path for p in procedures for path in p.missing)])
-    risk_factors = [RiskFactor(id=r.id, text=r.text, source=r.source)
-                    for r in RISK_FACTOR_RULES if r.when.test(facts) is True]
+    missing = [path for path, name in _CES_NAMES if getattr(intake.red_flags, name) is None]
+    missing += questions
+    missing += step_missing
+    for procedure in procedures:
+        missing += procedure.missing
+    missing_information = _dedupe(missing)
+    risk_factors = [_RISK_FACTORS[r.id] for r in RISK_FACTOR_RULES if r.when.test(facts) is True]
     return Assessment(
         ruleset_version=RULESET_VERSION,
         urgency=urgency,

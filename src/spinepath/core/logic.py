@@ -59,11 +59,11 @@ def any_of(*values: Tri) -> Tri:
 
 
 def any_over(items: Iterable[T], test: Callable[[T], Tri]) -> Tri:
-    return any_of(*(test(item) for item in items))
+    return any_of(*[test(item) for item in items])
 
 
 def all_over(items: Iterable[T], test: Callable[[T], Tri]) -> Tri:
-    return all_of(*(test(item) for item in items))
+    return all_of(*[test(item) for item in items])
 
 
 def negate(value: Tri) -> Tri:

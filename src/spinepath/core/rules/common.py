@@ -31,6 +31,7 @@ SCAN_AGE_UNKNOWN = When("a current MRI/CT whose age is not known (it counts as c
     f"/imaging/{i}/months_ago" for i, s in enumerate(f.studies)
     if s.modality in CROSS_SECTIONAL and s.months_ago is None)) if any(
     s.modality in CROSS_SECTIONAL and s.months_ago is None for s in f.studies) else False)
+NO_LEG_SYMPTOMS = When("neither claudication nor a radicular picture", lambda f: negate(f.claudication_or_radicular))
 MIMIC = When("hip or groin pain, peripheral arterial disease, or hand symptoms / imbalance", lambda f: f.mimic)
 
 
@@ -205,4 +206,6 @@ RISK_FACTOR_RULES: tuple[RiskFactorRule, ...] = (
 
 
 def stenosis_levels(f: Facts) -> list[LevelGroup]:
-    return [g for g in f.levels if g.has(*STENOSIS_KINDS)]
+    # Asked by two tables and by open surgery's indication at every level: computed once per intake.
+    levels: list[LevelGroup] = f.once(stenosis_levels, lambda: [g for g in f.levels if g.has(*STENOSIS_KINDS)])
+    return levels

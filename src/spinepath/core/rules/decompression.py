@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..logic import Tri, any_of, negate
 from .base import ALWAYS, ASK, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, stenosis_levels, surgical_rules
+from .common import NO_LEG_SYMPTOMS, imaging_rules, stenosis_levels, surgical_rules
 from .definitions import STENOSIS_KINDS, Facts, LevelGroup, dynamic_instability, isthmic_slip
 from .definitions import spondylolisthesis_grade_at_least as grade_at_least
 from .procedure import ProcedureRules
@@ -32,7 +32,7 @@ MIS_DECOMPRESSION = ProcedureRules(
                  lambda f: f.cross_sectional_imaging is True and not f.findings_of(*STENOSIS_KINDS)),
             NOT_CANDIDATE, "Imaging shows no narrowing (stenosis) to decompress.", "nass-lss-2011", if_unknown=ASK)),
         Rule("mis_decompression.no_symptoms",
-             When("neither claudication nor a radicular picture", lambda f: negate(f.claudication_or_radicular)),
+             NO_LEG_SYMPTOMS,
              NOT_CANDIDATE, "Decompression treats leg symptoms (claudication or sciatica); you do not report them.",
              "nass-lss-2011",
              unknown_text="We don't know yet whether you have leg pain on walking or a trapped-nerve pattern."),

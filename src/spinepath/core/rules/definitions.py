@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..intake import LEVELS, ConservativeCareEntry, Finding, ImagingStudy, Intake, Level
 from ..logic import Tri, Unknown, all_of, any_of, at_least, below, is_, negate
@@ -47,26 +47,23 @@ CROSS_SECTIONAL_MAX_MONTHS = 12  # §3.3 (acr-lbp-2021)
 CURRENT_FINDING_MAX_MONTHS = 3  # §3.1: a "current" fracture/tumour/infection
 
 
-@dataclass(frozen=True, slots=True)
-class FindingRef:
-    """One finding in the intake, with where it is (for JSON pointers) and the study it came from."""
+class FindingRef(NamedTuple):
+    """One finding in the intake, with where it is (for JSON pointers) and the study it came from.
+
+    ``kind`` and ``level`` are copied from the finding: the rules read them for every finding of every level,
+    and a tuple field is much cheaper to read than a property. Immutable, like the finding itself.
+    """
 
     study_index: int
     finding_index: int
     study: ImagingStudy
     finding: Finding
+    kind: str | None
+    level: Level | None
 
     def path(self, name: str | None = None) -> str:
         base = f"/imaging/{self.study_index}/findings/{self.finding_index}"
         return f"{base}/{name}" if name else base
-
-    @property
-    def kind(self) -> str | None:
-        return self.finding.kind
-
-    @property
-    def level(self) -> Level | None:
-        return self.finding.level
 
 
 @dataclass(slots=True)
@@ -75,12 +72,24 @@ class LevelGroup:
 
     level: Level | None
     findings: list[FindingRef] = field(default_factory=list)
+    kinds: set[str | None] = field(default_factory=set)  # the kinds of ``findings``, kept by ``add``
+
+    def add(self, ref: FindingRef) -> None:
+        self.findings.append(ref)
+        self.kinds.add(ref.kind)
 
     def of(self, *kinds: str) -> list[FindingRef]:
         return [f for f in self.findings if f.kind in kinds]
 
     def has(self, *kinds: str) -> bool:
-        return any(f.kind in kinds for f in self.findings)
+        return not self.kinds.isdisjoint(kinds)
+
+
+_LEVEL_INDEX = {level: n for n, level in enumerate(LEVELS)}
+
+
+def _level_order(group: LevelGroup) -> int:
+    return _LEVEL_INDEX.get(group.level, 99)  # type: ignore[arg-type]
 
 
 def _is_current_cross_sectional(study: ImagingStudy) -> bool:
@@ -90,14 +99,15 @@ def _is_current_cross_sectional(study: ImagingStudy) -> bool:
     )
 
 
-def _counts(study: ImagingStudy, finding: Finding) -> bool:
-    """Whether a finding counts for the procedure rules (§3.3)."""
-    if finding.kind in SERIOUS_KINDS:
+def _counts(current_cross_sectional: bool, kind: str | None) -> bool:
+    """Whether a finding counts for the procedure rules (§3.3); ``current_cross_sectional`` is its study's
+    :func:`_is_current_cross_sectional`, worked out once per study."""
+    if kind in SERIOUS_KINDS:
         return True
-    if _is_current_cross_sectional(study):
+    if current_cross_sectional:
         return True
     # Plain films, old studies and studies of unknown modality still show structural findings.
-    return finding.kind in STRUCTURAL_KINDS
+    return kind in STRUCTURAL_KINDS
 
 
 class Facts:
@@ -112,16 +122,24 @@ class Facts:
         self.care: Sequence[ConservativeCareEntry] | None = intake.conservative_care
         self.studies: Sequence[ImagingStudy] = intake.imaging or ()
         refs: list[FindingRef] = []
-        for i, study in enumerate(self.studies):
-            for j, finding in enumerate(study.findings or ()):
-                refs.append(FindingRef(i, j, study, finding))
-        self.all_findings = refs
-        self.usable = [r for r in refs if _counts(r.study, r.finding)]
+        usable: list[FindingRef] = []
         groups: dict[Level | None, LevelGroup] = {}
-        for ref in self.usable:
-            groups.setdefault(ref.level, LevelGroup(ref.level)).findings.append(ref)
-        order = {level: n for n, level in enumerate(LEVELS)}
-        self.levels: list[LevelGroup] = sorted(groups.values(), key=lambda g: order.get(g.level, 99))  # type: ignore[arg-type]
+        for i, study in enumerate(self.studies):
+            if not study.findings:
+                continue
+            current = _is_current_cross_sectional(study)
+            for j, finding in enumerate(study.findings):
+                ref = FindingRef(i, j, study, finding, finding.kind, finding.level)
+                refs.append(ref)
+                if _counts(current, ref.kind):
+                    usable.append(ref)
+                    group = groups.get(ref.level)
+                    if group is None:
+                        group = groups[ref.level] = LevelGroup(ref.level)
+                    group.add(ref)
+        self.all_findings = refs
+        self.usable = usable
+        self.levels: list[LevelGroup] = sorted(groups.values(), key=_level_order)
         self.prior_surgery = self.history.prior_lumbar_surgery or ()
         # Set by the engine once §3.1 has run: a few procedure rules depend on it (conservative care).
         self.urgency: str = "routine"
@@ -250,13 +268,24 @@ class Facts:
     def current_finding(self, kind: str) -> Tri:
         """A current fracture/tumour/infection finding (§3.1). A report we cannot read (findings not given, or a
         finding of unknown kind) on a current study is a question, not a "no"."""
-        if any(r.kind == kind for r in self.serious_findings(current_only=True)):
+        if kind in self._current_serious_kinds:
             return True
+        unread = self._current_unread
+        return Unknown(*unread) if unread else False
+
+    @cached_property
+    def _current_serious_kinds(self) -> frozenset[str | None]:
+        # Several red flags ask about different kinds: one pass over the findings answers them all.
+        return frozenset(r.kind for r in self.serious_findings(current_only=True))
+
+    @cached_property
+    def _current_unread(self) -> list[str]:
+        """What we cannot read on a current study; the same whichever kind of finding is asked about."""
         unread = [f"/imaging/{i}/findings" for i, s in enumerate(self.studies)
                   if s.findings is None and (s.months_ago is None or s.months_ago <= CURRENT_FINDING_MAX_MONTHS)]
         unread += [r.path("kind") for r in self.all_findings if r.kind is None and (
             r.study.months_ago is None or r.study.months_ago <= CURRENT_FINDING_MAX_MONTHS)]
-        return Unknown(*unread) if unread else False
+        return unread
 
     @cached_property
     def serious_finding(self) -> Tri:
@@ -275,50 +304,64 @@ class Facts:
         return result
 
     def _failed(self, weeks: float, need_exercise_and_analgesia: bool) -> Tri:
-        if self.care is None:
+        # A Kleene AND is False as soon as one part is known False, whatever the others are: each part is checked
+        # before the next is computed (same answer, and the same missing paths, as all_of over every part).
+        care = self.care
+        if care is None:
             return Unknown("/conservative_care")
-        if not self.care:
+        if not care:
             return False
+        if need_exercise_and_analgesia:
+            failed = self.failed_conservative_care(weeks)
+            if failed is False:
+                return False
+            exercise = self._tried(EXERCISE_KINDS)
+            if exercise is False:
+                return False
+            analgesia = self._tried(ANALGESIA_KINDS)
+            if analgesia is False:
+                return False
+            return all_of(failed, exercise, analgesia, negate(self._relieved(EXERCISE_KINDS | ANALGESIA_KINDS)))
+        outcomes, not_good, no_good_relief_while_mild = self._care_outcomes
+        if not_good is False or no_good_relief_while_mild is False:
+            return False
+        long_enough = any_of(at_least(self.symptoms.duration_weeks, weeks, "/symptoms/duration_weeks"), *[
+            all_of(outcome, at_least(entry.weeks, weeks, f"/conservative_care/{n}/weeks"))
+            for n, (entry, outcome) in enumerate(zip(care, outcomes, strict=True))])
+        return all_of(not_good, no_good_relief_while_mild, long_enough)
+
+    @cached_property
+    def _care_outcomes(self) -> tuple[list[Tri], Tri, Tri]:
+        """The parts of "failed conservative care" that do not depend on the weeks asked for (computed once):
+        each entry's "not good relief", whether any was not good, and that none gave good relief while the leg
+        pain is mild."""
+        assert self.care is not None
         leg_pain = self.symptoms.leg_pain
-        not_good: list[Tri] = []
+        outcomes: list[Tri] = []
         good_while_mild: list[Tri] = []
-        long_enough: list[Tri] = []
         for n, entry in enumerate(self.care):
             outcome: Tri = Unknown(f"/conservative_care/{n}/outcome") if entry.outcome is None else (
                 entry.outcome != "good_relief")
-            not_good.append(outcome)
+            outcomes.append(outcome)
             good_while_mild.append(all_of(negate(outcome), below(leg_pain, 4, "/symptoms/leg_pain")))
-            long_enough.append(all_of(outcome, at_least(entry.weeks, weeks, f"/conservative_care/{n}/weeks")))
-        failed = all_of(
-            any_of(*not_good),
-            negate(any_of(*good_while_mild)),
-            any_of(at_least(self.symptoms.duration_weeks, weeks, "/symptoms/duration_weeks"), *long_enough),
-        )
-        if not need_exercise_and_analgesia:
-            return failed
-        return all_of(
-            failed,
-            self._tried(EXERCISE_KINDS),
-            self._tried(ANALGESIA_KINDS),
-            negate(self._relieved(EXERCISE_KINDS | ANALGESIA_KINDS)),
-        )
+        return outcomes, any_of(*outcomes), negate(any_of(*good_while_mild))
 
     def _tried(self, kinds: frozenset[str]) -> Tri:
         assert self.care is not None
-        return any_of(*(
+        return any_of(*[
             Unknown(f"/conservative_care/{n}/kind") if e.kind is None else e.kind in kinds
             for n, e in enumerate(self.care)
-        ))
+        ])
 
     def _relieved(self, kinds: frozenset[str]) -> Tri:
         assert self.care is not None
-        return any_of(*(
+        return any_of(*[
             all_of(
                 Unknown(f"/conservative_care/{n}/kind") if e.kind is None else e.kind in kinds,
                 Unknown(f"/conservative_care/{n}/outcome") if e.outcome is None else e.outcome == "good_relief",
             )
             for n, e in enumerate(self.care)
-        ))
+        ])
 
     # ----- prior surgery ----------------------------------------------------------------------------------
     def prior_surgery_at(self, level: Level | None, *procedures: str) -> Tri:
@@ -369,14 +412,14 @@ def concordance(ref: FindingRef, leg_pain_side: str | None) -> Tri:
 
 
 def spondylolisthesis_grade_at_least(group: LevelGroup, grade: int) -> Tri:
-    return any_of(*(at_least(r.finding.grade, grade, r.path("grade")) for r in group.of("spondylolisthesis")))
+    return any_of(*[at_least(r.finding.grade, grade, r.path("grade")) for r in group.of("spondylolisthesis")])
 
 
 def spondylolisthesis_grade_between(group: LevelGroup, low: int, high: int) -> Tri:
-    return any_of(*(
+    return any_of(*[
         Unknown(r.path("grade")) if r.finding.grade is None else low <= r.finding.grade <= high
         for r in group.of("spondylolisthesis")
-    ))
+    ])
 
 
 def isthmic_slip(group: LevelGroup, *, unknown_type_as_degenerative: bool,

@@ -20,7 +20,7 @@ def _herniation_levels(f: Facts) -> list[LevelGroup]:
 
 
 def _concordant(f: Facts, g: LevelGroup) -> Tri:
-    return any_of(*(concordance(h, f.symptoms.leg_pain_side) for h in g.of("disc_herniation")))
+    return any_of(*[concordance(h, f.symptoms.leg_pain_side) for h in g.of("disc_herniation")])
 
 
 def _only_mild_protrusions(f: Facts, g: LevelGroup) -> Tri:
@@ -40,8 +40,8 @@ def _only_mild_protrusions(f: Facts, g: LevelGroup) -> Tri:
 
 
 def _sequestration(f: Facts, g: LevelGroup) -> Tri:
-    return any_of(*(Unknown(h.path("herniation_type")) if h.finding.herniation_type is None
-                    else h.finding.herniation_type == "sequestration" for h in g.of("disc_herniation")))
+    return any_of(*[Unknown(h.path("herniation_type")) if h.finding.herniation_type is None
+                    else h.finding.herniation_type == "sequestration" for h in g.of("disc_herniation")])
 
 
 def _care_not_tried(f: Facts) -> Tri:
@@ -54,40 +54,50 @@ def _care_not_failed(f: Facts) -> Tri:
     return negate(any_of(f.failed_conservative_care(DISCECTOMY_WEEKS), f.motor_deficit))
 
 
+# The conditions are shared by microdiscectomy and endoscopic discectomy: one When each, so that the engine
+# evaluates each once per intake (it memoises by condition) and both tables read the same answer.
+NO_HERNIATION = When("cross-sectional imaging shows no disc herniation",
+                     lambda f: all_of(f.cross_sectional_imaging, not f.findings_of("disc_herniation")))
+NO_RADICULAR_PICTURE = When("no radicular picture", lambda f: negate(f.radicular_picture))
+CARE_NOT_TRIED = When("conservative care list is empty and no motor deficit", _care_not_tried)
+CARE_NOT_FAILED = When(f"neither {DISCECTOMY_WEEKS} weeks of failed conservative care nor a motor deficit",
+                       _care_not_failed)
+NOT_CONCORDANT = When("herniation on the other side from the leg pain", lambda f, g: negate(_concordant(f, g)))
+ONLY_MILD_PROTRUSIONS = When("only a mild protrusion", _only_mild_protrusions)
+PRIOR_DISCECTOMY_HERE = When("a prior discectomy at this level", lambda f, g: f.prior_surgery_at(g.level, "discectomy"))
+
+
 def discectomy_rules(procedure: str) -> tuple[Rule, ...]:
     return (
         *imaging_rules(procedure, Rule(
             f"{procedure}.no_herniation",
-            When("cross-sectional imaging shows no disc herniation",
-                 lambda f: all_of(f.cross_sectional_imaging, not f.findings_of("disc_herniation"))),
+            NO_HERNIATION,
             NOT_CANDIDATE, "Imaging shows no disc herniation.", "nass-ldh-2014", if_unknown="ask")),
-        Rule(f"{procedure}.no_radicular_picture", When("no radicular picture", lambda f: negate(f.radicular_picture)),
+        Rule(f"{procedure}.no_radicular_picture", NO_RADICULAR_PICTURE,
              NOT_CANDIDATE, "The pain pattern is not that of a trapped nerve root (sciatica).", "nass-ldh-2014",
              unknown_text="We can't tell yet whether the pain is that of a trapped nerve root (sciatica)."),
         Rule(f"{procedure}.conservative_care_not_tried",
-             When("conservative care list is empty and no motor deficit", _care_not_tried),
+             CARE_NOT_TRIED,
              NOT_CANDIDATE, "Try conservative care first (physiotherapy, staying active, pain relief).", "nice-ng59"),
         Rule(f"{procedure}.conservative_care",
-             When(f"neither {DISCECTOMY_WEEKS} weeks of failed conservative care nor a motor deficit",
-                  _care_not_failed),
+             CARE_NOT_FAILED,
              NOT_CANDIDATE, f"Continue conservative care until {DISCECTOMY_WEEKS} weeks: most sciatica settles "
              "without an operation.", "sport-ldh",
              unknown_text="We don't know yet whether conservative care has been tried for long enough "
                           f"({DISCECTOMY_WEEKS} weeks)."),
         *surgical_rules(procedure, mimics=False),
         level_rule(id=f"{procedure}.not_concordant",
-                   when=When("herniation on the other side from the leg pain", lambda f, g: negate(_concordant(f, g))),
+                   when=NOT_CONCORDANT,
                    then=NOT_CANDIDATE, text="The herniation is not on the side of the leg pain.",
                    source="nass-ldh-2014", if_unknown=POSSIBLE,
                    unknown_text="We can't match the side of the herniation to the side of the leg pain: a "
                                 "specialist checks that they fit."),
         level_rule(id=f"{procedure}.mild_protrusion",
-                   when=When("only a mild protrusion", _only_mild_protrusions),
+                   when=ONLY_MILD_PROTRUSIONS,
                    then=POSSIBLE, text="A mild protrusion is often seen in people without pain: a specialist "
                    "judges whether it explains the symptoms.", source="nass-ldh-2014", if_unknown=ASK),
         level_rule(id=f"{procedure}.recurrent_herniation",
-                   when=When("a prior discectomy at this level",
-                             lambda f, g: f.prior_surgery_at(g.level, "discectomy")),
+                   when=PRIOR_DISCECTOMY_HERE,
                    then=POSSIBLE, text="A herniation again at an operated level: a repeat discectomy is usual; "
                    "fusion is considered after a second recurrence or with instability.", source="nass-ldh-2014",
                    if_unknown=POSSIBLE),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..logic import Tri, Unknown, all_of, any_of, negate
 from .base import ALWAYS, ASK, NOT_CANDIDATE, POSSIBLE, Rule, When, level_rule
-from .common import imaging_rules, surgical_rules
+from .common import NO_LEG_SYMPTOMS, imaging_rules, surgical_rules
 from .definitions import (
     STENOSIS_KINDS,
     Facts,
@@ -54,8 +54,8 @@ def _indicated_levels(f: Facts) -> list[LevelGroup]:
 
 
 def _scoliosis_over_20(f: Facts) -> Tri:
-    return any_of(*(Unknown(r.path("cobb_degrees")) if r.finding.cobb_degrees is None
-                    else r.finding.cobb_degrees > SCOLIOSIS_MAX_COBB for r in f.findings_of("scoliosis")))
+    return any_of(*[Unknown(r.path("cobb_degrees")) if r.finding.cobb_degrees is None
+                    else r.finding.cobb_degrees > SCOLIOSIS_MAX_COBB for r in f.findings_of("scoliosis")])
 
 
 MIS_TLIF = ProcedureRules(
@@ -73,7 +73,7 @@ MIS_TLIF = ProcedureRules(
             "stenosis, no adjacent segment, no second recurrence: fusion is not offered for back pain alone.",
             "nice-ng59", if_unknown=ASK)),
         Rule("mis_tlif.no_symptoms",
-             When("neither claudication nor a radicular picture", lambda f: negate(f.claudication_or_radicular)),
+             NO_LEG_SYMPTOMS,
              NOT_CANDIDATE, "Fusion here treats leg symptoms with instability; you do not report leg symptoms.",
              "nass-fusion-2014",
              unknown_text="We don't know yet whether you have leg pain on walking or a trapped-nerve pattern."),

@@ -23,14 +23,14 @@ def _lf_levels(f: Facts) -> list[LevelGroup]:
 
 
 def _lf_thick_enough(f: Facts, g: LevelGroup) -> Tri:
-    return any_of(*(over(r.finding.ligamentum_flavum_mm, LIGAMENTUM_FLAVUM_MIN_MM, r.path("ligamentum_flavum_mm"))
-                    for r in g.of("ligamentum_flavum_hypertrophy")))
+    return any_of(*[over(r.finding.ligamentum_flavum_mm, LIGAMENTUM_FLAVUM_MIN_MM, r.path("ligamentum_flavum_mm"))
+                    for r in g.of("ligamentum_flavum_hypertrophy")])
 
 
 def _non_mild_central_stenosis(f: Facts, g: LevelGroup) -> Tri:
     # An unknown severity is not read as "not mild": that would let a silent report make someone a candidate.
-    return any_of(*(Unknown(r.path("severity")) if r.finding.severity is None else r.finding.severity != "mild"
-                    for r in g.of("central_stenosis")))
+    return any_of(*[Unknown(r.path("severity")) if r.finding.severity is None else r.finding.severity != "mild"
+                    for r in g.of("central_stenosis")])
 
 
 def _disc_or_severe_foraminal(f: Facts, g: LevelGroup) -> Tri:

@@ -13,8 +13,8 @@ MULTILEVEL_STENOSIS = 3
 
 
 def _scoliosis_over_20_here(g: LevelGroup) -> Tri:
-    return any_of(*(Unknown(r.path("cobb_degrees")) if r.finding.cobb_degrees is None
-                    else r.finding.cobb_degrees > 20 for r in g.of("scoliosis")))
+    return any_of(*[Unknown(r.path("cobb_degrees")) if r.finding.cobb_degrees is None
+                    else r.finding.cobb_degrees > 20 for r in g.of("scoliosis")])
 
 
 def level_indication(f: Facts, g: LevelGroup) -> Tri:

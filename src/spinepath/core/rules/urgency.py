@@ -29,14 +29,10 @@ class RedFlagRule:
     source: str
 
 
-def _field(f: Facts, section: str, name: str) -> bool | None:
-    value: bool | None = getattr(getattr(f, section), name)
-    return value
-
-
 def flag(name: str, section: str = "red_flags") -> When:
     """A yes/no question that is a red flag on its own."""
-    return When(name.replace("_", " "), lambda f: is_(_field(f, section, name), f"/{section}/{name}"))
+    path = f"/{section}/{name}"
+    return When(name.replace("_", " "), lambda f: is_(getattr(getattr(f, section), name), path))
 
 
 def _infection_risk(f: Facts) -> object:
