@@ -26,6 +26,7 @@ from .assessment import (
     Urgency,
 )
 from .intake import LEVELS, Intake
+from .knowledge import load_knowledge
 from .logic import Unknown
 from .rules import (
     EMERGENCY_STATUSES,
@@ -35,6 +36,7 @@ from .rules import (
     RISK_FACTOR_RULES,
     RULESET_VERSION,
     URGENT_REVIEW_FIRST,
+    check_ruleset,
 )
 from .rules.base import ASK, Rule
 from .rules.definitions import Facts
@@ -43,6 +45,10 @@ from .rules.procedure import ProcedureRules
 from .rules.urgency import CES_FIELDS, RedFlagRule
 
 __all__ = ["assess"]
+
+# Fail at start-up, not at the bedside: every rule must cite a source the knowledge base knows, ids are unique
+# per table, and all seven procedures are covered.
+check_ruleset(load_knowledge().sources)
 
 _URGENCY_RANK = {"routine": 0, "urgent": 1, "emergency": 2}
 _CES_NAMES = tuple((path, path.rsplit("/", 1)[1]) for path in CES_FIELDS)  # (pointer, red_flags field)
