@@ -17,9 +17,11 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import strategies as st
+
+from spinepath.core.intake import ConservativeCareKind, FindingKind, RedFlags
 
 __all__ = [
     "FINDING_KINDS",
@@ -31,49 +33,10 @@ __all__ = [
 ]
 
 LEVELS = ("L4-L5", "L5-S1", "L3-L4", "L2-L3", "L1-L2")
-RED_FLAGS = (
-    "saddle_anaesthesia",
-    "bladder_dysfunction",
-    "bowel_dysfunction",
-    "sexual_dysfunction",
-    "fever",
-    "iv_drug_use",
-    "immunosuppression",
-    "recent_infection",
-    "cancer_history",
-    "unexplained_weight_loss",
-    "night_pain",
-    "significant_trauma",
-    "osteoporosis",
-    "long_term_steroids",
-)
-FINDING_KINDS = (
-    "disc_herniation",
-    "central_stenosis",
-    "lateral_recess_stenosis",
-    "foraminal_stenosis",
-    "ligamentum_flavum_hypertrophy",
-    "spondylolisthesis",
-    "dynamic_instability",
-    "degenerative_disc",
-    "facet_arthropathy",
-    "synovial_cyst",
-    "scoliosis",
-    "fracture",
-    "tumour",
-    "infection",
-)
-CARE_KINDS = (
-    "physiotherapy",
-    "analgesics",
-    "home_exercise",
-    "nsaids",
-    "neuropathic_medication",
-    "epidural_injection",
-    "activity_modification",
-    "manual_therapy",
-    "other",
-)
+# The vocabularies come from the contract itself, so a new value is generated as soon as the model has it.
+RED_FLAGS = tuple(RedFlags.model_fields)
+FINDING_KINDS = get_args(FindingKind)
+CARE_KINDS = get_args(ConservativeCareKind)
 # Findings that the rules read together, at one level (each procedure's indication needs one of them).
 BUNDLES: tuple[tuple[str, ...], ...] = (
     ("disc_herniation",),

@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterator
 from typing import Any, Final, TypeVar
 
-from .intake import LEVELS
+from .intake import LEVELS, RedFlags
 
 __all__ = ["random_intakes"]
 
@@ -63,22 +63,7 @@ _SERIOUS_RATE: Final = 0.01
 _HERNIATION_TYPES: Final = ("protrusion", "extrusion", "sequestration")
 _SLIP_TYPES: Final = ("degenerative", "isthmic")
 _SURGERIES: Final = ("discectomy", "decompression", "fusion", "mild", "other")
-_RED_FLAGS: Final = (
-    "saddle_anaesthesia",
-    "bladder_dysfunction",
-    "bowel_dysfunction",
-    "sexual_dysfunction",
-    "fever",
-    "iv_drug_use",
-    "immunosuppression",
-    "recent_infection",
-    "cancer_history",
-    "unexplained_weight_loss",
-    "night_pain",
-    "significant_trauma",
-    "osteoporosis",
-    "long_term_steroids",
-)
+_RED_FLAGS: Final = tuple(RedFlags.model_fields)  # every red flag the contract has, in its order
 
 
 class _Doc:
