@@ -14,5 +14,11 @@ urlpatterns += i18n_patterns(
     path("", include("spinepath.web.pages.urls")),
     path("check/", include("spinepath.web.selfcheck.urls")),
     path("check/", include("spinepath.web.reports.urls")),
+    path("account/", include("spinepath.web.accounts.urls")),
+    path("hospitals/", include("spinepath.web.hospitals.urls")),
+    path("requests/", include("spinepath.web.care.urls_patient")),  # the patient's own requests
+    path("console/", include("spinepath.web.care.urls_console")),  # coordinators
+    path("review/", include("spinepath.web.care.urls_review")),  # hospital surgeons
+    path("audit/", include("spinepath.web.audit.urls")),  # admins
     prefix_default_language=True,
 )
