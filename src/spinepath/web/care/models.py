@@ -299,8 +299,9 @@ class RequestEvent(models.Model):
     request = models.ForeignKey(TreatmentRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     actor_role = models.CharField(max_length=20, blank=True)
-    kind = models.CharField(max_length=40)  # submitted, upload_processed, routed, plan_sent, accepted, ...
-    text = models.CharField(max_length=300)  # no clinical content or names
+    kind = models.CharField(max_length=40)  # one of spinepath.web.care.workflow.EVENT_TEXTS
+    # Values for the kind's translatable text (e.g. {"hospitals": "..."}); no clinical content or patient names.
+    params = models.JSONField(default=dict, blank=True)
     visible_to_patient = models.BooleanField(default=True)
 
     class Meta:
