@@ -11,7 +11,17 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from .errors import FieldProblem, IntakeError
 
@@ -172,6 +182,28 @@ class History(_Part):
     bone_density_t_score: Annotated[float, Field(ge=-10, le=10)] | None = None
 
 
+class NullSectionIsUnknown:
+    """A whole section given as null means "all of it unknown", not "invalid": ``null`` becomes the empty section.
+
+    Done after validation (null is let through, then replaced), not with a before-validator: a before-validator
+    makes pydantic turn the section's JSON into Python objects before validating it, which took a third of the
+    parse time. The JSON Schema shows the section itself (``spinepath.schemas`` adds the null).
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type[_Part], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        def empty_if_null(value: _Part | None) -> _Part:
+            return source() if value is None else value
+
+        return core_schema.no_info_after_validator_function(empty_if_null, core_schema.nullable_schema(handler(source)))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+                                     ) -> JsonSchemaValue:
+        section, _null = handler(schema)["anyOf"]
+        return section  # type: ignore[no-any-return]
+
+
 class Intake(_Part):
     """One adult's facts. ``None`` anywhere means unknown."""
 
@@ -184,20 +216,12 @@ class Intake(_Part):
     )
 
     schema_: Literal["spinepath.intake/1"] = Field(alias="schema", serialization_alias="schema")
-    patient: Patient = Field(default_factory=Patient)
-    symptoms: Symptoms = Field(default_factory=Symptoms)
-    red_flags: RedFlags = Field(default_factory=RedFlags)
+    patient: Annotated[Patient, NullSectionIsUnknown] = Field(default_factory=Patient)
+    symptoms: Annotated[Symptoms, NullSectionIsUnknown] = Field(default_factory=Symptoms)
+    red_flags: Annotated[RedFlags, NullSectionIsUnknown] = Field(default_factory=RedFlags)
     conservative_care: list[ConservativeCareEntry] | None = None
     imaging: list[ImagingStudy] | None = None
-    history: History = Field(default_factory=History)
-
-    @field_validator("patient", "symptoms", "red_flags", "history", mode="before")
-    @classmethod
-    def _null_section_is_unknown(cls, value: Any, info: Any) -> Any:
-        # A whole section given as null means "all of it unknown", not "invalid".
-        if value is None:
-            return {}
-        return value
+    history: Annotated[History, NullSectionIsUnknown] = Field(default_factory=History)
 
 
 def _pointer(loc: tuple[int | str, ...]) -> str:
