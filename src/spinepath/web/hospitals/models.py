@@ -17,6 +17,16 @@ from spinepath.core.assessment import PROCEDURE_IDS
 
 PROCEDURE_CHOICES = [(procedure_id, procedure_id) for procedure_id in PROCEDURE_IDS]
 
+# The admin warns this many days before an accreditation runs out, so it can be renewed or taken off the page.
+EXPIRY_WARNING_DAYS = 60
+
+
+class AccreditationStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    EXPIRING = "expiring", _("Current, expiring soon")
+    EXPIRED = "expired", _("Expired")
+    NOT_YET_VALID = "not_yet_valid", _("Not yet valid")
+
 
 class Organisation(models.Model):
     """A care-coordination organisation: receives patients' requests and routes them to its partner hospitals."""
@@ -74,6 +84,16 @@ class Accreditation(models.Model):
 
     def valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and day <= self.expires_on
+
+    def status_on(self, day: datetime.date, *, warn_days: int = EXPIRY_WARNING_DAYS) -> AccreditationStatus:
+        """What the accreditation is on ``day``: an expired one is never current, whatever else it says."""
+        if day > self.expires_on:
+            return AccreditationStatus.EXPIRED
+        if self.valid_from is not None and day < self.valid_from:
+            return AccreditationStatus.NOT_YET_VALID
+        if (self.expires_on - day).days <= warn_days:
+            return AccreditationStatus.EXPIRING
+        return AccreditationStatus.CURRENT
 
 
 class HospitalProcedure(models.Model):

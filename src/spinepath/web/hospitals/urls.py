@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "hospitals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.hospital_list, name="list"),
+    path("<slug:slug>/", views.hospital_detail, name="detail"),
+]
