@@ -24,6 +24,7 @@ from rich.text import Text
 
 from .core import RULESET_VERSION, Assessment, IntakeError, assess, parse_intake
 from .core.assessment import status_label
+from .core.engine import assess_json
 from .core.errors import KnowledgeError
 from .core.knowledge import load_knowledge
 from .core.knowledge.render import procedure_sections
@@ -158,7 +159,7 @@ def assess_batch(
                 consumed += len(line)
                 if line.strip():
                     try:
-                        writer.write(assess(parse_intake(line)).to_json() + "\n")
+                        writer.write(assess_json(parse_intake(line)) + "\n")
                         written += 1
                     except IntakeError as exc:
                         invalid += 1

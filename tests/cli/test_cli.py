@@ -99,6 +99,15 @@ def test_assess_batch_all_valid_exits_0(tmp_path: Path):
     assert len((tmp_path / "out.ndjson").read_text().splitlines()) == len(INTAKES)
 
 
+def test_assess_batch_writes_what_assess_json_prints(tmp_path: Path):
+    source = tmp_path / "in.ndjson"
+    source.write_text("".join(json.dumps(json.loads(p.read_text())) + "\n" for p in INTAKES))
+    target = tmp_path / "out.ndjson"
+    assert spinepath("assess-batch", str(source), str(target)).returncode == 0
+    one_by_one = [spinepath("assess", "--json", str(p)).stdout for p in INTAKES]
+    assert target.read_text().splitlines(keepends=True) == one_by_one
+
+
 def test_rules_prints_the_rule_table_with_sources():
     result = spinepath("rules")
     assert result.returncode == 0

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spinepath.core.assessment import PROCEDURE_IDS, Assessment
-from spinepath.core.engine import assess
+from spinepath.core.engine import assess, assess_json
 from spinepath.core.intake import parse_intake
 from strategies import NEAR_CANDIDATE_TEMPLATES, RED_FLAGS, intakes
 
@@ -161,6 +161,13 @@ def test_the_same_intake_gets_the_same_json(doc: dict[str, Any]) -> None:
     first = _assess(doc).to_json()
     assert _assess(copy.deepcopy(doc)).to_json() == first
     assert assess(parse_intake(json.dumps(doc))).to_json() == first
+
+
+@given(intakes())
+def test_the_batch_json_is_the_models_json(doc: dict[str, Any]) -> None:
+    # assess_json writes the JSON without building the models (spinepath assess-batch): the same text, byte for byte.
+    intake = parse_intake(doc)
+    assert assess_json(intake) == assess(intake).to_json()
 
 
 @given(intakes())

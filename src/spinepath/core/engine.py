@@ -9,9 +9,13 @@ Pure and deterministic: no clock, no I/O, no global state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import NamedTuple
 
+from pydantic_core import to_json
+
 from .assessment import (
+    ASSESSMENT_SCHEMA_ID,
     DISCLAIMER,
     SAFETY_NET,
     Assessment,
@@ -44,7 +48,7 @@ from .rules.next_step import ADVICE_EMERGENCY, ADVICE_URGENT, imaging_advice
 from .rules.procedure import ProcedureRules
 from .rules.urgency import CES_FIELDS, RedFlagRule
 
-__all__ = ["assess"]
+__all__ = ["assess", "assess_json"]
 
 # Fail at start-up, not at the bedside: every rule must cite a source the knowledge base knows, ids are unique
 # per table, and all seven procedures are covered.
@@ -66,19 +70,19 @@ class _Compiled(NamedTuple):
     """A rule prepared for evaluation: its effects as ints and every reason it can give built once.
 
     Reasons are immutable, so the engine hands out the same objects to every assessment instead of validating a
-    new one each time a rule fires. Per-level rules prefix their text with the level ("L4-L5: ..."), so they
-    keep one reason per level (level None: findings of unknown level, no prefix). A tuple, so that the hot loop
-    unpacks it in one step.
+    new one each time a rule fires; the hot loop handles them by number (see :func:`_reason_number`). Per-level
+    rules prefix their text with the level ("L4-L5: ..."), so they keep one reason per level (level None:
+    findings of unknown level, no prefix). A tuple, so that the hot loop unpacks it in one step.
     """
 
     key: int  # the condition's slot in the per-intake memo
     test: Callable[..., bool | Unknown]
     then: int
     if_unknown: int
-    reason: Reason  # what the rule says when its condition is true
-    unknown_reason: Reason  # what it says when its condition is unknown
+    reason: int  # what the rule says when its condition is true
+    unknown_reason: int  # what it says when its condition is unknown
     asks: tuple[str, ...]
-    by_level: dict[str | None, tuple[Reason, Reason]]  # per-level rules: (reason, unknown_reason) per level
+    by_level: dict[str | None, tuple[int, int]]  # per-level rules: (reason, unknown_reason) per level
 
 
 # Every distinct condition gets a slot in the per-intake memo (a list: cheaper than a dict in the hot loop).
@@ -90,14 +94,31 @@ def _slot(when: object) -> int:
     return _SLOTS.setdefault(id(when), len(_SLOTS))
 
 
+# Every reason the rules can give, built once at import and numbered, with its contract JSON (made by pydantic
+# itself, so the JSON written without building the models is the same, byte for byte).
+_REASONS: list[Reason] = []
+_REASON_JSON: list[str] = []
+_REASON_NUMBERS: dict[tuple[str, str, str], int] = {}
+
+
+def _reason_number(rule_id: str, text: str, source: str) -> int:
+    number = _REASON_NUMBERS.get((rule_id, text, source))
+    if number is None:
+        reason = Reason(rule=rule_id, text=text, source=source)
+        number = _REASON_NUMBERS[rule_id, text, source] = len(_REASONS)
+        _REASONS.append(reason)
+        _REASON_JSON.append(reason.model_dump_json())
+    return number
+
+
 def _compile(rule: Rule) -> _Compiled:
     unknown_text = rule.unknown_text or f"We can't tell yet: {rule.text[0].lower()}{rule.text[1:]}"
 
-    def reasons(prefix: str) -> tuple[Reason, Reason]:
-        return (Reason(rule=rule.id, text=prefix + rule.text, source=rule.source),
-                Reason(rule=rule.id, text=prefix + unknown_text, source=rule.source))
+    def reasons(prefix: str) -> tuple[int, int]:
+        return (_reason_number(rule.id, prefix + rule.text, rule.source),
+                _reason_number(rule.id, prefix + unknown_text, rule.source))
 
-    by_level: dict[str | None, tuple[Reason, Reason]] = {}
+    by_level: dict[str | None, tuple[int, int]] = {}
     if rule.per_level:
         by_level = {level: reasons(f"{level}: ") for level in LEVELS}
         by_level[None] = reasons("")
@@ -109,18 +130,12 @@ def _compile(rule: Rule) -> _Compiled:
         reason=reason, unknown_reason=unknown_reason, asks=rule.asks, by_level=by_level)
 
 
-_REASONS: dict[int, Reason] = {}
+def _reason(rule: Rule) -> int:
+    """The number of the (immutable) reason a rule gives."""
+    return _reason_number(rule.id, rule.text, rule.source)
 
 
-def _reason(rule: Rule) -> Reason:
-    """The (immutable) reason a rule gives, built once per rule."""
-    reason = _REASONS.get(id(rule))
-    if reason is None:
-        reason = _REASONS[id(rule)] = Reason(rule=rule.id, text=rule.text, source=rule.source)
-    return reason
-
-
-def _split(table: ProcedureRules) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...], Reason]:
+def _split(table: ProcedureRules) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...], int]:
     return (tuple(_compile(r) for r in table.rules if not r.per_level),
             tuple(_compile(r) for r in table.rules if r.per_level), _reason(table.indication))
 
@@ -128,17 +143,18 @@ def _split(table: ProcedureRules) -> tuple[tuple[_Compiled, ...], tuple[_Compile
 _SPLIT_RULES = {table.procedure: _split(table) for table in PROCEDURE_RULES}
 _URGENT_FIRST = _reason(URGENT_REVIEW_FIRST)
 
-# A limit is (cap, from an unknown, reason); the reasons are shown sorted by cap (the most decisive first).
-_Limit = tuple[int, bool, Reason]
+# A limit is (cap, from an unknown, reason number); the reasons are shown sorted by cap (the most decisive first).
+_Limit = tuple[int, bool, int]
+_cap_of = itemgetter(0)
+_reason_of = itemgetter(2)
 
 
-def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | None],
-              urgent: bool) -> ProcedureAssessment:
+def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | None], urgent: bool) -> _Result:
     patient_rules, level_rules, indication = _SPLIT_RULES[table.procedure]
     # The patient-level verdict, kept in locals (this loop runs ~100 times per intake).
     cap = known_cap = _CANDIDATE
     limits: list[_Limit] = []
-    notes: list[Reason] = []
+    notes: list[int] = []
     patient_missing: list[str] = []
     for key, test, then, if_unknown, reason, unknown_reason, asks, _ in patient_rules:
         if known_cap == _NC and then != _NC:
@@ -171,12 +187,12 @@ def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | N
 
     # Each level: (cap, known cap, limits, notes, missing). A known exclusion of the patient settles the
     # procedure whatever the levels say, so they are not evaluated at all then.
-    levels: list[tuple[str | None, int, int, list[_Limit], list[Reason], list[str]]] = []
+    levels: list[tuple[str | None, int, int, list[_Limit], list[int], list[str]]] = []
     if table.levels and known_cap != _NC:
         for group in table.levels(facts):
             level_cap = level_known = _CANDIDATE
             level_limits: list[_Limit] = []
-            level_notes: list[Reason] = []
+            level_notes: list[int] = []
             level_missing: list[str] = []
             for _, test, then, if_unknown, _, _, asks, by_level in level_rules:
                 result = test(facts, group)
@@ -225,51 +241,88 @@ def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | N
         # What settles it is a known fact; unknowns cannot change it, so their reasons would only distract.
         limits = [item for item in limits if not item[1]]
     if len(limits) > 1:
-        limits.sort(key=_first)
-    reasons = _unique([r for _, _, r in limits] + [indication] + notes)
-    if urgent:
-        reasons.append(_URGENT_FIRST)
+        limits.sort(key=_cap_of)
     # Levels come in LEVELS order from table.levels (Facts.levels is sorted), each at most once.
-    return _procedure(table.procedure, _STATUS[final], level_names, reasons, _dedupe(missing) if missing else missing)
+    # Everything the result depends on, flat: a separator (-1) between the parts of different lengths.
+    signature = (table.procedure, final, urgent, *level_names, -1, *map(_reason_of, limits), -1, *notes, -1,
+                 *missing)
+    outcome = _RESULTS.get(signature)
+    if outcome is None:
+        reasons = _unique([*map(_reason_of, limits), indication, *notes])
+        if urgent:
+            reasons.append(_URGENT_FIRST)
+        outcome = _remember(signature, _Result(table.procedure, _STATUS[final], level_names, reasons,
+                                               _dedupe(missing)))
+    return outcome
 
 
-# Most intakes end in one of a few thousand procedure results (the same status, reasons and missing fields), and
-# results are frozen: each distinct one is validated once and then shared. Bounded, so memory stays flat.
-_PROCEDURES: dict[tuple[object, ...], ProcedureAssessment] = {}
-_PROCEDURES_MAX = 8192
+class _Result:
+    """One procedure's result, as the contract model and as its JSON, each made when first asked for.
+
+    Most intakes end in one of a few thousand procedure results (the same status, reasons and missing fields):
+    each distinct one is built once and then shared (see ``_RESULTS``). Never changed once built.
+    """
+
+    __slots__ = ("_json", "_model", "levels", "missing", "procedure", "reasons", "status")
+
+    def __init__(self, procedure: ProcedureId, status: Status, levels: list[str], reasons: list[int],
+                 missing: list[str]) -> None:
+        self.procedure = procedure
+        self.status = status
+        self.levels = levels
+        self.reasons = reasons
+        self.missing = missing
+        self._model: ProcedureAssessment | None = None
+        self._json: str | None = None
+
+    def model(self) -> ProcedureAssessment:
+        if self._model is None:
+            self._model = ProcedureAssessment(procedure=self.procedure, status=self.status, levels=self.levels,
+                                              reasons=[_REASONS[n] for n in self.reasons], missing=self.missing)
+        return self._model
+
+    def json(self) -> str:
+        """``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests)."""
+        if self._json is None:
+            self._json = (f'{{"procedure":{_json(self.procedure)},"status":{_json(self.status)},'
+                          f'"levels":{_json(self.levels)},'
+                          f'"reasons":[{",".join([_REASON_JSON[n] for n in self.reasons])}],'
+                          f'"missing":{_json(self.missing)}}}')
+        return self._json
 
 
-def _procedure(procedure: ProcedureId, status: Status, levels: list[str], reasons: list[Reason],
-               missing: list[str]) -> ProcedureAssessment:
-    # Every Reason comes from the rule tables (built once at import and kept alive), so its id names it.
-    key = (procedure, status, *levels, None, *map(id, reasons), None, *missing)
-    result = _PROCEDURES.get(key)
-    if result is None:
-        if len(_PROCEDURES) >= _PROCEDURES_MAX:
-            _PROCEDURES.clear()
-        result = _PROCEDURES[key] = ProcedureAssessment(procedure=procedure, status=status, levels=levels,
-                                                        reasons=reasons, missing=missing)
+# Bounded, so memory stays flat however long the batch.
+_RESULTS: dict[tuple[object, ...], _Result] = {}
+_RESULTS_MAX = 8192
+
+
+def _remember(key: tuple[object, ...], result: _Result) -> _Result:
+    if len(_RESULTS) >= _RESULTS_MAX:
+        _RESULTS.clear()
+    _RESULTS[key] = result
     return result
 
 
-def _first(item: tuple[int, bool, Reason]) -> int:
-    return item[0]
+def _json(value: str | list[str]) -> str:
+    """A string or a list of strings as the contract's JSON (pydantic's own serializer: same escaping)."""
+    return to_json(value).decode()
 
 
-def _emergency(table: ProcedureRules, facts: Facts) -> ProcedureAssessment:
+def _emergency(table: ProcedureRules, facts: Facts) -> _Result:
     status, rule = EMERGENCY_STATUSES[table.procedure]
     groups = table.levels(facts) if table.levels and status == "possible" else []
-    return ProcedureAssessment(procedure=table.procedure, status=status, levels=_levels(groups),
-                               reasons=[_reason(rule)], missing=[])
+    return _Result(table.procedure, status, _levels(groups), [_reason(rule)], [])
 
 
 # Red flags and risk factors say the same thing whenever they fire, and the models are frozen: built once.
 _RED_FLAGS = {r.id: RedFlag(id=r.id, title=r.title, explanation=r.explanation, source=r.source)
               for r in RED_FLAG_RULES}
+_RED_FLAG_JSON = {rule_id: flag.model_dump_json() for rule_id, flag in _RED_FLAGS.items()}
 _RISK_FACTORS = {r.id: RiskFactor(id=r.id, text=r.text, source=r.source) for r in RISK_FACTOR_RULES}
+_RISK_FACTOR_JSON = {rule_id: factor.model_dump_json() for rule_id, factor in _RISK_FACTORS.items()}
 
 
-def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlag], list[str]]:
+def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlagRule], list[str]]:
     fired: list[RedFlagRule] = []
     unknown: list[tuple[RedFlagRule, Unknown]] = []
     for rule in RED_FLAG_RULES:
@@ -288,7 +341,7 @@ def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlag], list[str]]:
     questions = [p for rule, result in unknown if _URGENCY_RANK[rule.urgency] > rank for p in result.paths]
     if len(fired) > 1:
         fired.sort(key=lambda r: -_URGENCY_RANK[r.urgency])
-    return urgency, [_RED_FLAGS[r.id] for r in fired], questions
+    return urgency, fired, questions
 
 
 def _next_step(facts: Facts, urgency: Urgency, statuses: dict[str, Status]) -> tuple[NextStep, str, list[str]]:
@@ -310,8 +363,19 @@ def _next_step(facts: Facts, urgency: Urgency, statuses: dict[str, Status]) -> t
     raise AssertionError("the last next step always applies")  # pragma: no cover
 
 
-def assess(intake: Intake) -> Assessment:
-    """Assess one intake against ruleset ``RULESET_VERSION``. Supports, never replaces, a clinician."""
+class _Verdict(NamedTuple):
+    """Everything an assessment says, before it is made into the contract model or its JSON."""
+
+    urgency: Urgency
+    next_step: NextStep
+    red_flags: list[RedFlagRule]
+    procedures: list[_Result]
+    risk_factors: list[str]  # ids
+    missing_information: list[str]
+    advice: str
+
+
+def _assess(intake: Intake) -> _Verdict:
     facts = Facts(intake)
     urgency, red_flags, questions = _urgency(facts)
     facts.urgency = urgency
@@ -332,20 +396,47 @@ def assess(intake: Intake) -> Assessment:
     missing += step_missing
     for procedure in procedures:
         missing += procedure.missing
-    missing_information = _dedupe(missing)
-    risk_factors = [_RISK_FACTORS[r.id] for r in RISK_FACTOR_RULES if r.when.test(facts) is True]
+    risk_factors = [r.id for r in RISK_FACTOR_RULES if r.when.test(facts) is True]
+    return _Verdict(urgency, next_step, red_flags, procedures, risk_factors, _dedupe(missing), advice)
+
+
+def assess(intake: Intake) -> Assessment:
+    """Assess one intake against ruleset ``RULESET_VERSION``. Supports, never replaces, a clinician."""
+    verdict = _assess(intake)
+    urgency = verdict.urgency
     return Assessment(
         ruleset_version=RULESET_VERSION,
         urgency=urgency,
-        next_step=next_step,
-        red_flags=red_flags,
-        procedures=procedures,
-        risk_factors=risk_factors,
-        missing_information=missing_information,
-        advice=advice,
+        next_step=verdict.next_step,
+        red_flags=[_RED_FLAGS[r.id] for r in verdict.red_flags],
+        procedures=[p.model() for p in verdict.procedures],
+        risk_factors=[_RISK_FACTORS[r] for r in verdict.risk_factors],
+        missing_information=verdict.missing_information,
+        advice=verdict.advice,
         safety_net=None if urgency == "emergency" else SAFETY_NET,
         disclaimer=DISCLAIMER,
     )
+
+
+_JSON_HEAD = f'{{"schema":{_json(ASSESSMENT_SCHEMA_ID)},"ruleset_version":{_json(RULESET_VERSION)},"urgency":'
+_JSON_SAFETY_NET = f',"safety_net":{_json(SAFETY_NET)}'
+_JSON_DISCLAIMER = f',"disclaimer":{_json(DISCLAIMER)}}}'
+
+
+def assess_json(intake: Intake) -> str:
+    """``assess(intake).to_json()``, the contract JSON, written without building the models (for batches).
+
+    Made from the same verdict and from the JSON pydantic gave for each reason, red flag and risk factor; a
+    property test checks that it is the same text as ``to_json()``.
+    """
+    verdict = _assess(intake)
+    urgency = verdict.urgency
+    return (f'{_JSON_HEAD}{_json(urgency)},"next_step":{_json(verdict.next_step)},'
+            f'"red_flags":[{",".join([_RED_FLAG_JSON[r.id] for r in verdict.red_flags])}],'
+            f'"procedures":[{",".join([p.json() for p in verdict.procedures])}],'
+            f'"risk_factors":[{",".join([_RISK_FACTOR_JSON[r] for r in verdict.risk_factors])}],'
+            f'"missing_information":{_json(verdict.missing_information)},"advice":{_json(verdict.advice)}'
+            f'{"" if urgency == "emergency" else _JSON_SAFETY_NET}{_JSON_DISCLAIMER}')
 
 
 def _levels(groups: object) -> list[str]:
@@ -353,14 +444,16 @@ def _levels(groups: object) -> list[str]:
     return sorted(names, key=_LEVEL_ORDER.__getitem__)
 
 
-def _unique(reasons: list[Reason]) -> list[Reason]:
+def _unique(reasons: list[int]) -> list[int]:
+    """The reasons without repeats: one (rule, text) is said once."""
     seen: set[tuple[str, str]] = set()
     out = []
-    for reason in reasons:
+    for number in reasons:
+        reason = _REASONS[number]
         key = (reason.rule, reason.text)
         if key not in seen:
             seen.add(key)
-            out.append(reason)
+            out.append(number)
     return out
 
 
