@@ -165,6 +165,8 @@ class RequestDeidentifier:
     def deidentify(self, dataset: Dataset) -> DeidentifiedResult:
         """De-identify a copy of a fully loaded dataset; raise DeidentificationError if it cannot be verified."""
         working = copy.deepcopy(dataset)
+        if getattr(working, "file_meta", None) is None:  # a dataset built in memory; dicognito walks the meta too
+            working.file_meta = FileMetaDataset()
         originals = _original_values(working)
         original_uids = _instance_uids(working)
         identifiers = _identifying_words(working)
