@@ -189,25 +189,42 @@ def _frame_count(dataset: Dataset) -> int:
         return 1
 
 
-def _slice_key(dataset: Dataset) -> tuple[float, float, str]:
-    """Order slices along the slice normal when the geometry is given, else by instance number."""
-    position: float = math.inf
+def _orientation(dataset: Dataset) -> tuple[float, ...] | None:
     try:
-        orientation = [float(v) for v in dataset.ImageOrientationPatient]
-        origin = [float(v) for v in dataset.ImagePositionPatient]
-        normal = np.cross(orientation[:3], orientation[3:])
-        position = float(np.dot(normal, origin))
-    except (AttributeError, TypeError, ValueError, IndexError):
-        pass
+        return tuple(round(float(v), 3) for v in dataset.ImageOrientationPatient)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _instance_number(dataset: Dataset) -> float:
     try:
-        number = float(dataset.get("InstanceNumber"))
+        return float(dataset.get("InstanceNumber"))
     except (TypeError, ValueError):
-        number = math.inf
-    return (position, number, _text(dataset, "SOPInstanceUID"))
+        return math.inf
+
+
+def _in_slice_order(images: list[Dataset]) -> list[Dataset]:
+    """Along the slice normal for a parallel stack (one orientation, positions given); else by instance number.
+
+    Localizers (three planes) and radial sets share no normal, so their positions cannot be compared.
+    """
+    orientations = {_orientation(ds) for ds in images}
+    if len(orientations) == 1 and None not in orientations:
+        orientation = next(iter(orientations))
+        assert orientation is not None
+        normal = np.cross(orientation[:3], orientation[3:])
+        try:
+            positions = [float(np.dot(normal, [float(v) for v in ds.ImagePositionPatient])) for ds in images]
+        except (AttributeError, TypeError, ValueError):
+            positions = []
+        if len(positions) == len(images):
+            order = sorted(range(len(images)), key=lambda i: (positions[i], _instance_number(images[i])))
+            return [images[i] for i in order]
+    return sorted(images, key=lambda ds: (_instance_number(ds), _text(ds, "SOPInstanceUID")))
 
 
 def _summarize_series(uid: str, members: list[Dataset], previews: bool, max_px: int) -> SeriesSummary:
-    images = sorted((ds for ds in members if _has_pixels(ds)), key=_slice_key)
+    images = _in_slice_order([ds for ds in members if _has_pixels(ds)])
     frames = [(ds, index) for ds in images for index in range(_frame_count(ds))]
     try:
         number: int | None = int(members[0].get("SeriesNumber"))
