@@ -215,10 +215,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# No personal data in logs: request bodies are never logged; Django's own loggers only.
+# No personal data in logs: request bodies are never logged, and every handler removes e-mail addresses and query
+# strings from what it writes (spinepath.web.audit.logfilters; paths stay, request references are not personal).
+# Django's default "django" handlers (console when DEBUG, mail_admins with the full request) are replaced: its
+# records go to the root handler, through the filter.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"redact_personal_data": {"()": "spinepath.web.audit.logfilters.RedactPersonalData"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["redact_personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines ("GET /path?query HTTP/1.1" 200)
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

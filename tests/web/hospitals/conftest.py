@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from spinepath.web.hospitals.models import Accreditation, Hospital, HospitalProcedure, Organisation
 
@@ -61,3 +64,14 @@ def accredit(db: None) -> Callable[..., Accreditation]:
             expires_on=today + datetime.timedelta(days=until_days))
 
     return make
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: object) -> Client:
+    """pytest-django's admin client, with the second step confirmed (the admin site is django-otp's)."""
+    client.force_login(admin_user)
+    device = TOTPDevice.objects.create(user=admin_user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
