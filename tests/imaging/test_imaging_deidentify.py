@@ -127,6 +127,29 @@ def test_result_is_marked_and_dates_move_by_the_request_shift(path: str) -> None
         assert (new - old).days == shift, before.keyword
 
 
+PATIENT_KEYWORDS = ("PatientName", "PatientID", "PatientBirthDate", "AccessionNumber", "OtherPatientIDs")
+PLACEHOLDERS = {"anonymous", "anonymized", "none", "unknown"}
+
+
+@pytest.mark.parametrize("path", READABLE, ids=[short_id(p) for p in READABLE])
+def test_patient_name_id_birth_date_and_accession_appear_nowhere(path: str) -> None:
+    """Beyond the table: the patient's identifiers are not found inside any text value, at any depth."""
+    original, result = deidentified(path)
+    identifiers = {
+        text
+        for keyword in PATIENT_KEYWORDS
+        if len(text := str(original.get(keyword, "") or "").strip()) >= 4 and text.casefold() not in PLACEHOLDERS
+    }
+    found = [
+        (str(element.tag), identifier)
+        for element, _depth in walk(result)
+        if element.VR not in ("SQ", "OB", "OW", "OF", "OD", "OL", "OV", "UN")
+        for identifier in identifiers
+        if identifier in str(element.value)
+    ]
+    assert found == []
+
+
 def test_the_date_shift_is_whole_days_into_the_past_and_depends_on_the_seed() -> None:
     shifts = {RequestDeidentifier(bytes([n]) * 32).date_shift_days for n in range(20)}
     assert all(-730 <= shift <= -62 for shift in shifts)

@@ -16,7 +16,7 @@ import pytest
 from imaging_testdata import make_zip, pydicom_bytes
 from PIL import Image
 
-from spinepath.imaging import FileKind, Refusal, UploadLimits, inspect_upload, load_dicom
+from spinepath.imaging import FileKind, NotDicomError, Refusal, UploadLimits, inspect_upload, load_dicom
 
 MR = pydicom_bytes("MR_small.dcm")
 CT = pydicom_bytes("CT_small.dcm")
@@ -97,6 +97,17 @@ def test_single_file_is_judged_by_content(tmp_path: Path, name: str, content: by
 def test_accepted_dicom_can_be_read_back() -> None:
     (item,) = inspect_upload(("scan.dcm", io.BytesIO(MR))).items
     assert item.read_dataset().SOPInstanceUID == load_dicom(MR).SOPInstanceUID
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"plain text, long enough to look at" * 10, "not_dicom"), (MR[:4000], "truncated")],
+    ids=["text", "cut-short"],
+)
+def test_load_dicom_says_why_it_refuses(content: bytes, problem: str) -> None:
+    with pytest.raises(NotDicomError) as caught:
+        load_dicom(content)
+    assert caught.value.problem == problem
 
 
 def test_streams_and_name_stream_pairs_are_sources() -> None:

@@ -53,12 +53,6 @@ class DicomProblem(StrEnum):
     COMPRESSION_BOMB = "compression_bomb"
 
 
-class _Refused(NotDicomError):
-    def __init__(self, problem: DicomProblem, detail: str) -> None:
-        self.problem = problem
-        super().__init__(detail)
-
-
 def has_dicom_preamble(data: bytes) -> bool:
     """True when the bytes carry the DICOM file format's 128-byte preamble followed by ``DICM``."""
     return len(data) >= 132 and data[128:132] == b"DICM"
@@ -82,7 +76,7 @@ def load_dicom(data: bytes, *, max_inflated_bytes: int = 512 * 1024 * 1024) -> D
     Samples per Pixel x Bits Allocated / 8 x Number of Frames (uncompressed) or whose encapsulated pixel data is cut
     short, and deflated objects that inflate past ``max_inflated_bytes``.
 
-    The error's ``problem`` attribute is a :class:`DicomProblem`.
+    The error's ``problem`` attribute is a :class:`DicomProblem` (a string enum).
     """
     if has_dicom_preamble(data):
         _check_deflated_size(data, max_inflated_bytes)
@@ -90,25 +84,25 @@ def load_dicom(data: bytes, *, max_inflated_bytes: int = 512 * 1024 * 1024) -> D
     elif looks_like_bare_dataset(data):
         force = True
     else:
-        raise _Refused(DicomProblem.NOT_DICOM, "no DICOM preamble and no DICOM data set at the start")
+        raise NotDicomError(DicomProblem.NOT_DICOM, "no DICOM preamble and no DICOM data set at the start")
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             dataset = pydicom.dcmread(io.BytesIO(data), force=force, defer_size=None)
         except _PARSE_ERRORS as exc:
-            raise _Refused(DicomProblem.DAMAGED, f"pydicom could not read it: {type(exc).__name__}") from exc
+            raise NotDicomError(DicomProblem.DAMAGED, f"pydicom could not read it: {type(exc).__name__}") from exc
     if any("End of file reached" in str(w.message) for w in caught):
-        raise _Refused(DicomProblem.TRUNCATED, "the file ends before its data does")
+        raise NotDicomError(DicomProblem.TRUNCATED, "the file ends before its data does")
 
     meta = getattr(dataset, "file_meta", None)
     sop_class = dataset.get("SOPClassUID") or (meta.get("MediaStorageSOPClassUID") if meta is not None else None)
     if str(sop_class or "") == MEDIA_STORAGE_DIRECTORY or "DirectoryRecordSequence" in dataset:
-        raise _Refused(DicomProblem.DISC_INDEX, "a DICOMDIR index file")
+        raise NotDicomError(DicomProblem.DISC_INDEX, "a DICOMDIR index file")
     if force and not (_is_uid(dataset.get("SOPClassUID")) and _is_uid(dataset.get("SOPInstanceUID"))):
-        raise _Refused(DicomProblem.NOT_DICOM, "a bare data set without SOP Class UID and SOP Instance UID")
+        raise NotDicomError(DicomProblem.NOT_DICOM, "a bare data set without SOP Class UID and SOP Instance UID")
     if not dataset.get("SOPInstanceUID") or not dataset.get("SOPClassUID"):
-        raise _Refused(DicomProblem.TRUNCATED, "the file ends before its identifying elements")
+        raise NotDicomError(DicomProblem.TRUNCATED, "the file ends before its identifying elements")
     _check_pixel_data(dataset)
     return dataset
 
@@ -128,12 +122,12 @@ def _check_pixel_data(dataset: Dataset) -> None:
     is_image_class = UID(str(dataset.SOPClassUID)).name.endswith("Image Storage")
     if not present:
         if "Rows" in dataset or is_image_class:
-            raise _Refused(DicomProblem.TRUNCATED, "an image without its pixel data")
+            raise NotDicomError(DicomProblem.TRUNCATED, "an image without its pixel data")
         return  # a non-image object (report, presentation state): nothing to measure
     keyword = present[0]
     value = dataset[keyword].value
     if not isinstance(value, bytes | bytearray):
-        raise _Refused(DicomProblem.DAMAGED, "unreadable pixel data")
+        raise NotDicomError(DicomProblem.DAMAGED, "unreadable pixel data")
     syntax = _transfer_syntax(dataset)
     if keyword == "PixelData" and syntax is not None and syntax.is_encapsulated:
         _check_encapsulated(bytes(value), little_endian=syntax.is_little_endian)
@@ -144,15 +138,15 @@ def _check_pixel_data(dataset: Dataset) -> None:
         bits = int(dataset.BitsAllocated)
         frames = int(dataset.get("NumberOfFrames", 1) or 1)
     except (AttributeError, TypeError, ValueError) as exc:
-        raise _Refused(DicomProblem.DAMAGED, "the image size elements are missing or invalid") from exc
+        raise NotDicomError(DicomProblem.DAMAGED, "the image size elements are missing or invalid") from exc
     if min(rows, columns, samples, bits, frames) < 1:
-        raise _Refused(DicomProblem.DAMAGED, "the image size elements are zero or negative")
+        raise NotDicomError(DicomProblem.DAMAGED, "the image size elements are zero or negative")
     expected_bits = rows * columns * samples * frames * bits
     if dataset.get("PhotometricInterpretation") == "YBR_FULL_422":
         expected_bits = expected_bits * 2 // 3  # two chroma samples per two pixels (PS3.5 8.2.1)
     expected = (expected_bits + 7) // 8
     if len(value) < expected:
-        raise _Refused(DicomProblem.TRUNCATED, f"pixel data has {len(value)} of {expected} bytes")
+        raise NotDicomError(DicomProblem.TRUNCATED, f"pixel data has {len(value)} of {expected} bytes")
 
 
 def _check_encapsulated(value: bytes, *, little_endian: bool) -> None:
@@ -165,13 +159,13 @@ def _check_encapsulated(value: bytes, *, little_endian: bool) -> None:
         if tag == 0xFFFEE0DD:
             break
         if tag != 0xFFFEE000 or length == 0xFFFFFFFF:
-            raise _Refused(DicomProblem.DAMAGED, "compressed pixel data is malformed")
+            raise NotDicomError(DicomProblem.DAMAGED, "compressed pixel data is malformed")
         if offset + 8 + length > len(value):
-            raise _Refused(DicomProblem.TRUNCATED, "compressed pixel data is cut short")
+            raise NotDicomError(DicomProblem.TRUNCATED, "compressed pixel data is cut short")
         offset += 8 + length
         items += 1
     if items < 2:  # the first item is the Basic Offset Table; a frame needs at least one more
-        raise _Refused(DicomProblem.TRUNCATED, "compressed pixel data has no frames")
+        raise NotDicomError(DicomProblem.TRUNCATED, "compressed pixel data has no frames")
 
 
 def _check_deflated_size(data: bytes, limit: int) -> None:
@@ -187,12 +181,12 @@ def _check_deflated_size(data: bytes, limit: int) -> None:
             out = inflater.decompress(pending, chunk)
             inflated += len(out)
             if inflated > limit:
-                raise _Refused(DicomProblem.COMPRESSION_BOMB, "the deflated data set inflates past the limit")
+                raise NotDicomError(DicomProblem.COMPRESSION_BOMB, "the deflated data set inflates past the limit")
             pending = inflater.unconsumed_tail
             if not out and not pending:
                 break
     except zlib.error as exc:
-        raise _Refused(DicomProblem.DAMAGED, "the deflated data set is corrupt") from exc
+        raise NotDicomError(DicomProblem.DAMAGED, "the deflated data set is corrupt") from exc
 
 
 def _scan_file_meta(data: bytes) -> tuple[str | None, int]:

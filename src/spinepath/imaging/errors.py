@@ -18,7 +18,15 @@ class ImagingError(Exception):
 
 
 class NotDicomError(ImagingError):
-    """The bytes are not a DICOM object that this package can read."""
+    """The bytes are not a complete DICOM object that this package can read.
+
+    ``problem`` says why, as one of the upload refusal codes: ``not_dicom``, ``truncated``, ``damaged``,
+    ``disc_index`` (a DICOMDIR) or ``compression_bomb``; the message adds a technical detail.
+    """
+
+    def __init__(self, problem: str, detail: str) -> None:
+        self.problem = problem
+        super().__init__(f"{problem}: {detail}")
 
 
 class DeidentificationError(ImagingError):

@@ -29,7 +29,8 @@ from typing import BinaryIO, TypeAlias
 
 from pydicom.dataset import Dataset
 
-from spinepath.imaging._dicomfile import _Refused, has_dicom_preamble, load_dicom, looks_like_bare_dataset
+from spinepath.imaging._dicomfile import has_dicom_preamble, load_dicom, looks_like_bare_dataset
+from spinepath.imaging.errors import NotDicomError
 
 MiB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -321,8 +322,8 @@ def _classify(name: str, data: bytes, *, inside_archive: bool) -> UploadItem:
     if has_dicom_preamble(data) or looks_like_bare_dataset(data):
         try:
             load_dicom(data)
-        except _Refused as refused:
-            refusal = Refusal(refused.problem.value)
+        except NotDicomError as refused:
+            refusal = Refusal(refused.problem)
             if refusal is Refusal.NOT_DICOM and not name.lower().endswith(_DICOM_SUFFIXES):
                 refusal = Refusal.NOT_RECOGNISED
             return _refuse(name, refusal, size=len(data))
