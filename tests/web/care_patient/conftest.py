@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,46 @@ def form_data(**overrides: Any) -> dict[str, Any]:
                             "action": "save"}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def send_request(client: Client, hospitals: list[Hospital]) -> TreatmentRequest:
+    """Start a request from the client's self-check and send it to ``hospitals``."""
+    request_obj = start_request(client)
+    response = client.post(f"/en/requests/{request_obj.reference}/edit/",
+                           form_data(hospitals=[str(h.pk) for h in hospitals], consent="on", action="send"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request_obj.refresh_from_db()
+    return request_obj
+
+
+@pytest.fixture
+def staff(directory: dict[str, Any]) -> dict[str, Any]:
+    """A coordinator of the organisation and a surgeon at each of two hospitals."""
+    users = get_user_model().objects
+
+    def member(email: str, role: str, **links: Any) -> Any:
+        user = users.create_user(username=email, email=email, password=PASSWORD)
+        profile = user.profile
+        profile.role = role
+        for name, value in links.items():
+            setattr(profile, name, value)
+        profile.email_verified_at = timezone.now()
+        profile.save()
+        return user
+
+    return {
+        "coordinator": member("coordinator@example.org", Role.COORDINATOR, organisation=directory["organisation"]),
+        "istanbul": member("surgeon.ist@example.org", Role.SURGEON, hospital=directory["istanbul"]),
+        "delhi": member("surgeon.del@example.org", Role.SURGEON, hospital=directory["delhi"]),
+    }
+
+
+def plan_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "procedure_id": "mild", "levels": ["L4-L5"], "anaesthesia": "local_sedation", "expected_stay_nights": 1,
+        "cost_min": Decimal("4000"), "cost_max": Decimal("5500"), "currency": "EUR",
+        "earliest_date": timezone.localdate() + datetime.timedelta(days=20),
+        "valid_until": timezone.localdate() + datetime.timedelta(days=60), "notes": "Same-day discharge is common.",
+    }
+    fields.update(overrides)
+    return fields
