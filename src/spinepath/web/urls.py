@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("requests/", include("spinepath.web.care.urls_patient")),  # the patient's own requests
     path("console/", include("spinepath.web.care.urls_console")),  # coordinators
     path("review/", include("spinepath.web.care.urls_review")),  # hospital surgeons
+    path("files/", include("spinepath.web.care.urls_files")),  # de-identified imaging, access-checked
     path("audit/", include("spinepath.web.audit.urls")),  # admins
     prefix_default_language=True,
 )
