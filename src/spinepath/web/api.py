@@ -4,12 +4,14 @@
     GET  /procedures[/{id}]    the knowledge base, sources resolved
     GET  /conditions[/{id}]
     GET  /health               {"status": "ok"}
+    /requests...               treatment-plan requests, signed in (session + CSRF): see spinepath.web.care.api
     GET  /openapi.json, /docs
 
 Errors: 422 ``{"detail": [{"pointer": ..., "message": ...}, ...]}`` for an invalid intake (every offending
 field, by JSON pointer; ``""`` for a body that is not a JSON object); 404 ``{"detail": "..."}`` for an unknown id.
 The body is validated by :func:`spinepath.core.parse_intake` itself, never by ninja, so the API is exactly as
-strict as the CLI (no coercion, unknown keys refused). No authentication and no cookies, hence no CSRF token.
+strict as the CLI (no coercion, unknown keys refused). These need no authentication and no cookies, hence no CSRF
+token.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .api_schemas import (
     contract_components,
     contract_ref,
 )
+from .care import api as care_api
 
 _Entry = TypeVar("_Entry")
 
@@ -61,6 +64,9 @@ api = SpinepathAPI(
     description="Red flags first, then the next step and each procedure's candidacy, with reasons and sources. "
     "Supports a clinician's decision; never replaces one.",
 )
+
+
+api.add_router("/requests", care_api.router)
 
 
 @api.exception_handler(IntakeError)
