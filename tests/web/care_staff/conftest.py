@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +13,22 @@ from care_staff_world import World, add_imaging, example_intake, make_hospital, 
 from spinepath.core import assess, parse_intake
 from spinepath.web.accounts.models import Role
 from spinepath.web.care import workflow
-from spinepath.web.care.models import RequestKind, TreatmentRequest
+from spinepath.web.care.models import ImagingFile, RequestKind, TreatmentRequest
 from spinepath.web.hospitals.models import Hospital, Organisation
 
 
 @pytest.fixture
-def private_storage(settings: Any, tmp_path: Path) -> Path:
+def private_storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The models' private storage, pointed at a folder of this test's own. (The file fields hold the storage
+    object they were given when the models were loaded, so it is that object that is moved, not the setting.)"""
+    storage = ImagingFile._meta.get_field("original").storage
     location = tmp_path / "private"
-    settings.STORAGES = {**settings.STORAGES, "private": {
-        **settings.STORAGES["private"], "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"],
-                                                    "location": location}}}
-    return location
+    monkeypatch.setattr(storage, "_location", str(location))
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
+    yield location
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from care_staff_world import PDF_BYTES, World, add_imaging, make_user
@@ -85,3 +86,8 @@ def test_a_pdf_is_not_served_as_a_dicom_nor_a_dicom_as_a_report(world: World) ->
         .status_code == 404
     assert client.get(reverse("files:report", kwargs={"reference": reference, "file_id": world.dicom.pk})) \
         .status_code == 404
+
+
+def test_the_files_are_written_to_this_tests_own_folder(world: World, private_storage: Path) -> None:
+    assert Path(world.dicom.deidentified.path).is_relative_to(private_storage)
+    assert Path(world.report.original.path).is_relative_to(private_storage)
