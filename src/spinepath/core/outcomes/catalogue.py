@@ -1,0 +1,288 @@
+"""The instrument catalogue: the packaged instrument definitions, their sources, the post-operative safety screen
+and the follow-up schedule, read from ``data/`` and checked once, when first loaded.
+
+A definition citing an unknown source, a misspelt field, a scoring method with no implementation, or licensed
+wording where the licence forbids it fails at start-up with an :class:`OutcomeDataError` that lists every problem,
+never in front of a patient. :func:`validate` is the pure check on already-parsed data.
+
+What is offered to patients is decided by :func:`offered_instruments`: instruments whose wording spinepath may
+ship are always offered; the others only when the deployer supplied their wording
+(:func:`spinepath.core.outcomes.texts.load_item_texts`), and otherwise they are withheld with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..knowledge import load_knowledge
+from ..knowledge.models import did_you_mean
+from .errors import OutcomeDataError
+from .models import Evidence, Instrument, Source
+from .safety import SafetyScreen
+from .schedule import TimepointSpec
+
+__all__ = [
+    "INSTRUMENT_IDS",
+    "SCORING_METHODS",
+    "Catalogue",
+    "Offering",
+    "Withheld",
+    "instrument",
+    "load_catalogue",
+    "offered_instruments",
+    "validate",
+]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+# The order in which instruments are listed (patient-facing short and generic ones first).
+INSTRUMENT_IDS: tuple[str, ...] = (
+    "nrs_back_pain",
+    "nrs_leg_pain",
+    "walking_tolerance",
+    "global_perceived_effect",
+    "satisfaction",
+    "start_back",
+    "rmdq",
+    "odi",
+    "zcq",
+    "comi_back",
+    "promis_29",
+)
+
+# Every ``scoring.method`` named in the data must have a function in scoring.py (checked by a test both ways).
+SCORING_METHODS: frozenset[str] = frozenset(
+    {"nrs", "walking_tolerance", "global_rating", "start_back", "rmdq", "odi", "zcq", "comi", "promis_29"}
+)
+
+
+class Catalogue(BaseModel):
+    """Everything in ``data/``, validated. ``sources`` holds the outcome sources; a cited id not found there is
+    one of the knowledge base's (``spinepath.core.knowledge.load_knowledge().source(id)``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: dict[str, Source]
+    instruments: dict[str, Instrument]
+    safety: SafetyScreen
+    schedule: tuple[TimepointSpec, ...]
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        try:
+            return self.instruments[instrument_id]
+        except KeyError:
+            hint = did_you_mean(instrument_id, self.instruments)
+            raise KeyError(f"unknown instrument {instrument_id!r}{hint}") from None
+
+
+class Withheld(BaseModel):
+    """An instrument that is not offered, and why (shown in the admin)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    instrument: str
+    name: str
+    reason: str
+
+
+class Offering(BaseModel):
+    """What a deployment offers: instruments ready to show (with wording), and those withheld with a reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offered: tuple[Instrument, ...]
+    withheld: tuple[Withheld, ...]
+
+    @property
+    def offered_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.offered)
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue, read and validated once per process."""
+    data = resources.files(__name__.rsplit(".", 1)[0]).joinpath("data")
+    raw: dict[str, Any] = {"instruments": {}}
+    for name in ("sources", "safety", "schedule"):
+        raw[name] = _read(data.joinpath(f"{name}.yaml"), f"{name}.yaml")
+    folder = data.joinpath("instruments")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            raw["instruments"][entry.name.removesuffix(".yaml")] = _read(entry, f"instruments/{entry.name}")
+    return validate(raw, knowledge_sources=load_knowledge().sources)
+
+
+def instrument(instrument_id: str) -> Instrument:
+    """One packaged instrument definition (structure only for licensed instruments)."""
+    return load_catalogue().instrument(instrument_id)
+
+
+def offered_instruments(
+    item_texts: Mapping[str, Any] | None = None, *, catalogue: Catalogue | None = None
+) -> Offering:
+    """Which instruments a deployment can offer.
+
+    ``item_texts``: the deployer-supplied wording, as returned by
+    :func:`spinepath.core.outcomes.texts.load_item_texts` (instrument id → ``ItemTexts``). Instruments whose
+    wording is shipped are always offered; the others are offered with the supplied wording merged in, or
+    withheld with the reason (their licence, and how to supply the wording)."""
+    from .texts import with_item_texts  # here: texts imports this module
+
+    catalogue = catalogue or load_catalogue()
+    supplied = dict(item_texts or {})
+    offered: list[Instrument] = []
+    withheld: list[Withheld] = []
+    for inst in catalogue.instruments.values():
+        if inst.licence.item_text_shipped:
+            offered.append(inst)
+        elif inst.id in supplied:
+            offered.append(with_item_texts(inst, supplied[inst.id]))
+        else:
+            withheld.append(Withheld(instrument=inst.id, name=inst.name, reason=_withheld_reason(inst)))
+    return Offering(offered=tuple(offered), withheld=tuple(withheld))
+
+
+def _withheld_reason(inst: Instrument) -> str:
+    why = {
+        "licence_required": "its wording is licensed",
+        "unknown": "the licence of its wording is unknown",
+    }.get(inst.licence.status, "its wording is not shipped")
+    return (
+        f"Not offered: {why}. {inst.licence.summary.strip()} To offer it, supply the wording as an item-text "
+        f"file named '{inst.id}.yaml' in the deployment's item-text directory (see README, 'Outcome instruments')."
+    )
+
+
+# ---- validation ---------------------------------------------------------------------------------------------
+
+
+def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | None = None) -> Catalogue:
+    """Build the catalogue from plain data, or raise :class:`OutcomeDataError` listing every problem.
+    ``raw``: ``{"sources": [...], "instruments": {file stem: {...}}, "safety": {...}, "schedule": {...}}``;
+    ``knowledge_sources``: the knowledge base's sources, which outcome data may also cite."""
+    problems: list[str] = []
+    sources = _build_sources(raw.get("sources"), problems)
+    kb_sources = dict(knowledge_sources or {})
+    for clash in sorted(set(sources) & set(kb_sources)):
+        problems.append(f"sources.yaml, source {clash!r}: the knowledge base already has this id; cite that one")
+
+    instruments: dict[str, Instrument] = {}
+    files = raw.get("instruments") or {}
+    for stem in files:
+        if stem not in INSTRUMENT_IDS:
+            problems.append(f"instruments/{stem}.yaml: unknown instrument{did_you_mean(stem, INSTRUMENT_IDS)}")
+    for stem in INSTRUMENT_IDS:
+        if stem not in files:
+            problems.append(f"instruments/{stem}.yaml: missing")
+            continue
+        built = _model(Instrument, files[stem], f"instruments/{stem}.yaml", problems)
+        if built is None:
+            continue
+        if built.item_text_supplied_by is not None or built.t_score_tables:
+            problems.append(
+                f"instruments/{stem}.yaml: 'item_text_supplied_by' and 't_score_tables' come only from a "
+                "deployer's item-text file, never from the packaged data"
+            )
+        if built.id != stem:
+            problems.append(f"instruments/{stem}.yaml: id {built.id!r} must match the file name")
+        if built.scoring.method not in SCORING_METHODS:
+            problems.append(
+                f"instruments/{stem}.yaml (/scoring/method): no scoring function {built.scoring.method!r}"
+                f"{did_you_mean(built.scoring.method, SCORING_METHODS)}"
+            )
+        instruments[stem] = built
+
+    safety = _model(SafetyScreen, raw.get("safety"), "safety.yaml", problems)
+    schedule_raw = raw.get("schedule")
+    schedule_list = schedule_raw.get("timepoints") if isinstance(schedule_raw, dict) else None
+    schedule: list[TimepointSpec] = []
+    if not isinstance(schedule_list, list):
+        problems.append("schedule.yaml: expected 'timepoints:' with a list of time points")
+    else:
+        for index, entry in enumerate(schedule_list):
+            spec = _model(TimepointSpec, entry, f"schedule.yaml, time point {index}", problems)
+            if spec is not None:
+                schedule.append(spec)
+    if problems:
+        raise _inconsistent(problems)
+
+    assert safety is not None
+    known = {**kb_sources, **sources}
+    for inst in instruments.values():
+        problems += _cited_problems(f"instruments/{inst.id}.yaml", inst, known)
+    problems += _cited_problems("safety.yaml", safety, known)
+    for spec in schedule:
+        problems += _cited_problems(f"schedule.yaml, {spec.id}", spec, known)
+        problems += [
+            f"schedule.yaml, {spec.id}: unknown instrument {i!r}{did_you_mean(i, instruments)}"
+            for i in spec.instruments
+            if i not in instruments
+        ]
+    if problems:
+        raise _inconsistent(problems)
+    return Catalogue(sources=sources, instruments=instruments, safety=safety, schedule=tuple(schedule))
+
+
+def _read(path: Any, name: str) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise OutcomeDataError(f"outcomes/data/{name}: cannot be read as YAML: {exc}") from exc
+
+
+def _build_sources(entries: Any, problems: list[str]) -> dict[str, Source]:
+    if not isinstance(entries, list):
+        problems.append("sources.yaml: expected a list of sources")
+        return {}
+    built: dict[str, Source] = {}
+    for index, entry in enumerate(entries):
+        where = f"sources.yaml, source {entry.get('id')!r}" if isinstance(entry, dict) else f"sources.yaml #{index}"
+        source = _model(Source, entry, where, problems)
+        if source is None:
+            continue
+        if source.id in built:
+            problems.append(f"{where}: duplicate id")
+        built[source.id] = source
+    return built
+
+
+def _model(model: type[_M], data: Any, where: str, problems: list[str]) -> _M | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            pointer = "/" + "/".join(str(part) for part in error["loc"])
+            problems.append(f"{where} ({pointer}): {error['msg']}")
+        return None
+
+
+def _cited_problems(where: str, model: BaseModel, known: Mapping[str, Any], pointer: str = "") -> list[str]:
+    problems: list[str] = []
+    if isinstance(model, Evidence):
+        problems += [
+            f"{where} ({pointer}/sources/{i}): unknown source id {sid!r}{did_you_mean(sid, known)}"
+            for i, sid in enumerate(model.sources)
+            if sid not in known
+        ]
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        values = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        for index, element in enumerate(values):
+            if isinstance(element, BaseModel):
+                at = f"{pointer}/{name}/{index}" if isinstance(value, list | dict) else f"{pointer}/{name}"
+                problems += _cited_problems(where, element, known, at)
+    return problems
+
+
+def _inconsistent(problems: list[str]) -> OutcomeDataError:
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return OutcomeDataError(
+        f"The outcome instrument data is inconsistent ({len(problems)} problem(s)); fix the files in "
+        f"spinepath/core/outcomes/data:\n{lines}"
+    )
