@@ -189,7 +189,13 @@ def _process(upload: Upload, written: list[str]) -> None:
 
     with transaction.atomic():
         request_obj = TreatmentRequest.objects.select_for_update().get(pk=request_obj.pk)  # one summary at a time
+        # The same image sent twice (again, or in two ZIPs) is accepted but kept once: same seed, same new UID.
+        seen = set(request_obj.imaging_files.exclude(sop_uid="").values_list("sop_uid", flat=True))
         for spec in accepted:
+            if spec.kind == ImagingFileKind.DICOM and spec.sop_uid:
+                if spec.sop_uid in seen:
+                    continue
+                seen.add(spec.sop_uid)
             ImagingFile.objects.create(
                 upload=upload, request=request_obj, kind=spec.kind, original=spec.original,
                 deidentified=spec.deidentified, preview=spec.preview, modality=spec.modality,
