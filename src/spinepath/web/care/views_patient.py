@@ -12,6 +12,7 @@ import mimetypes
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
@@ -145,7 +146,7 @@ def _edit_page(http: HttpRequest, request_obj: TreatmentRequest, form: RequestFo
     return render(http, "care/patient/edit.html", {
         "r": request_obj, "form": form, "errors": errors, "offered": form.offered,
         "uploads": request_obj.uploads.prefetch_related("files"),
-        "max_file_bytes": uploads.LimitingUploadHandler().per_file,
+        "max_file_bytes": settings.UPLOAD_MAX_BYTES,
         "verified": is_verified(http.user), "verify_url": optional_url("accounts:resend_verification"),
         **_urgency(request_obj),
     }, status=status)
@@ -183,8 +184,6 @@ def _edit_get(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _too_many_files() -> str:
-    from django.conf import settings
-
     return gettext("That is more than %(count)s files at once. Nothing was uploaded. Please put the files in a ZIP "
                    "file, or upload them in several goes.") % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
 
@@ -422,7 +421,7 @@ def _detail_page(request: HttpRequest, request_obj: TreatmentRequest, *, status:
         "can_edit": access.can(user, Do.EDIT, request_obj),
         "can_message": access.can(user, Do.MESSAGE, request_obj),
         "can_withdraw": access.can(user, Do.WITHDRAW, request_obj),
-        "max_file_bytes": uploads.LimitingUploadHandler().per_file,
+        "max_file_bytes": settings.UPLOAD_MAX_BYTES,
         **answers,
     }, status=status)
 
