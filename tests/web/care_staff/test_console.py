@@ -158,8 +158,12 @@ def test_filters(world: World, make_request: Callable[..., Any], filters: dict[s
         assert shown == expected
 
 
-def test_a_stale_filter_value_still_shows_the_queue(world: World) -> None:
-    assert listed(queue_html(world, status="nonsense", sort="nonsense")) == [world.request.reference]
+def test_a_stale_filter_value_still_shows_the_queue_with_the_other_filters(
+        world: World, make_request: Callable[..., Any]) -> None:
+    make_request(world.users["patient_owner"], world.organisation, [world.hospitals["spare"]], example="02")
+
+    assert listed(queue_html(world, status="nonsense", sort="nonsense", urgency="routine")) == [
+        world.request.reference]
 
 
 # ---- one request -------------------------------------------------------------------------------------------------
@@ -311,3 +315,11 @@ def test_the_console_shows_every_hospitals_answers(world: World) -> None:
     assert routing.hospital.name in html
     routing.refresh_from_db()
     assert routing.status == RoutingStatus.DECLINED
+
+
+def test_the_console_speaks_turkish(world: World) -> None:
+    html = world.client("coordinator").get("/tr/console/").content.decode()
+    page = world.client("coordinator").get(f"/tr/console/{world.request.reference}/").content.decode()
+
+    assert "Talep kuyruğu" in html
+    assert "Hastanın yanıtları" in page and "Hastanelere gönder" in page

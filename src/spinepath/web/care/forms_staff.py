@@ -105,10 +105,10 @@ class QueueFilterForm(forms.Form):
         self.fields["country"].choices = [("", _("Any")), *[(code, code) for code in countries]]
 
     def value(self, name: str) -> str:
-        """The cleaned choice, or the default when the form was not sent or the value was not one of the choices
-        (a filter link with a stale value still shows the queue)."""
+        """The chosen value, or the default when the form was not sent or this value is not one of the choices (a
+        filter link with a stale value still shows the queue, with the other filters applied)."""
         defaults = {"status": self.STATUS_OPEN, "sort": "oldest"}
-        if self.is_bound and self.is_valid():
+        if self.is_bound and (self.is_valid() or name in self.cleaned_data):
             return self.cleaned_data.get(name) or defaults.get(name, "")
         return defaults.get(name, "")
 
