@@ -203,3 +203,17 @@ def test_accreditation_status_on_a_day(valid_from, expires_on, expected):
 
     assert accreditation.status_on(DAY) == expected
     assert accreditation.valid_on(DAY) == (expected in (AccreditationStatus.CURRENT, AccreditationStatus.EXPIRING))
+
+
+def test_the_directory_and_the_procedure_link_are_in_turkish(client, directory):
+    with translation.override("tr"):
+        link, heading, offered = (gettext("Partner hospitals offering this"), gettext("Partner hospitals"),
+                                  gettext("Procedures offered"))
+    assert link != "Partner hospitals offering this" and heading != "Partner hospitals"
+
+    procedure_page = client.get("/tr/procedures/mild/").content.decode()
+    directory_page = client.get("/tr/hospitals/").content.decode()
+
+    assert f'<a href="/tr/hospitals/?procedure=mild">{escape(link)}</a>' in procedure_page
+    assert f"<h1>{escape(heading)}</h1>" in directory_page and escape(offered) in directory_page
+    assert "Partner hospitals" not in directory_page and "Procedures offered" not in directory_page

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .directory import procedure_name
 from .models import (
@@ -79,7 +80,7 @@ def accreditation_warning(accreditation: Accreditation, today: datetime.date) ->
         return str(_("Expired"))
     if status == AccreditationStatus.EXPIRING:
         days = (accreditation.expires_on - today).days
-        return str(_("Expires in %(days)d days") % {"days": days})
+        return ngettext("Expires in %(days)d day", "Expires in %(days)d days", days) % {"days": days}
     return str(status.label)
 
 
