@@ -208,3 +208,10 @@ def test_list_of_my_requests(patient_client: Client) -> None:
     first = start_request(patient_client)
     page = patient_client.get("/en/requests/").content.decode()
     assert first.reference in page and "Draft" in page
+
+
+def test_the_pages_speak_turkish(patient_client: Client) -> None:
+    assert "Talebimi başlat" in patient_client.get("/tr/requests/new/").content.decode()
+    request_obj = start_request(patient_client)
+    page = patient_client.get(f"/tr/requests/{request_obj.reference}/edit/").content.decode()
+    assert "Talebimi gönder" in page and "Taslağımı kaydet" in page

@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -126,8 +127,6 @@ def _forget_draft(http: HttpRequest, reference: str) -> None:
 
 def _draft_form(http: HttpRequest, request_obj: TreatmentRequest) -> RequestForm:
     """The form as the patient last left it: what they typed (errors shown again), else what is saved."""
-    from django.utils.datastructures import MultiValueDict
-
     today = timezone.localdate()
     stored = _stored_draft(http, request_obj.reference)
     if stored is not None:
@@ -258,7 +257,8 @@ def _receive_files(http: HttpRequest, request_obj: TreatmentRequest,
 @require_POST
 def upload(request: HttpRequest, reference: str) -> HttpResponse:
     request_obj = _get(request, reference, Do.EDIT)
-    back = reverse("care:detail", kwargs={"reference": reference}) + "#imaging"
+    page = "care:edit" if request_obj.status == RequestStatus.DRAFT else "care:detail"
+    back = reverse(page, kwargs={"reference": reference}) + "#imaging"
     too_large = uploads.too_large_to_read(request)
     if too_large:
         messages.error(request, too_large)
