@@ -13,10 +13,11 @@ from typing import Any
 
 import pydicom
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from spinepath.web.audit.models import AuditEvent
-from spinepath.web.care import tasks
+from spinepath.web.care import tasks, workflow
 from spinepath.web.care.models import ImagingFile, TreatmentRequest, Upload, UploadStatus, private_storage
 
 from .conftest import dicom_bytes, form_data, start_request, upload_file, zip_of
@@ -238,3 +239,19 @@ def test_uploads_after_sending(patient_client: Client, directory: dict[str, Any]
     assert Upload.objects.filter(request=request_obj, status=UploadStatus.DONE).count() == 2
     nothing = patient_client.post(f"/en/requests/{request_obj.reference}/uploads/", {})
     assert "Choose one or more files" in patient_client.get(nothing["Location"]).content.decode()
+
+
+def test_a_crash_while_recording_leaves_a_file_but_no_row(patient_client: Client, draft: TreatmentRequest,
+                                                          monkeypatch: pytest.MonkeyPatch, private_dir: Any) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the power went out")
+
+    monkeypatch.setattr(workflow, "add_event", crash)
+    with pytest.raises(RuntimeError):
+        patient_client.post(f"/en/requests/{draft.reference}/uploads/",
+                            {"files": [upload_file("IM1", dicom_bytes("MR_small.dcm"))]})
+    assert not Upload.objects.exists()  # the row went with the transaction ...
+    orphans = [p for p in private_dir.rglob("*") if p.is_file()]
+    assert len(orphans) == 1  # ... the file written before it stays, under its content's name
+    call_command("sweep_orphan_files", "--older-than-minutes=0", stdout=io.StringIO())
+    assert not orphans[0].exists()
