@@ -9,7 +9,7 @@ Pure and deterministic: no clock, no I/O, no global state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from pydantic_core import to_json
@@ -55,7 +55,7 @@ __all__ = ["assess", "assess_json"]
 check_ruleset(load_knowledge().sources)
 
 _URGENCY_RANK = {"routine": 0, "urgent": 1, "emergency": 2}
-_CES_NAMES = tuple((path, path.rsplit("/", 1)[1]) for path in CES_FIELDS)  # (pointer, red_flags field)
+_ces_answers = attrgetter(*(path.rsplit("/", 1)[1] for path in CES_FIELDS))  # the red_flags fields, in order
 _LEVEL_ORDER = {level: n for n, level in enumerate(LEVELS)}
 
 
@@ -99,6 +99,7 @@ def _slot(when: object) -> int:
 _REASONS: list[Reason] = []
 _REASON_JSON: list[str] = []
 _REASON_NUMBERS: dict[tuple[str, str, str], int] = {}
+_RULE_TEXTS: set[tuple[str, str]] = set()  # (rule, text) of every numbered reason: see _unique
 
 
 def _reason_number(rule_id: str, text: str, source: str) -> int:
@@ -108,6 +109,7 @@ def _reason_number(rule_id: str, text: str, source: str) -> int:
         number = _REASON_NUMBERS[rule_id, text, source] = len(_REASONS)
         _REASONS.append(reason)
         _REASON_JSON.append(reason.model_dump_json())
+        _RULE_TEXTS.add((rule_id, text))
     return number
 
 
@@ -135,8 +137,33 @@ def _reason(rule: Rule) -> int:
     return _reason_number(rule.id, rule.text, rule.source)
 
 
-def _split(table: ProcedureRules) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...], int]:
-    return (tuple(_compile(r) for r in table.rules if not r.per_level),
+class _Effect(NamedTuple):
+    """What a patient-level rule does once its condition is true or unknown (read only then: most are false)."""
+
+    then: int
+    if_unknown: int
+    reason: int
+    unknown_reason: int
+    asks: tuple[str, ...]
+    # The exclusions after this rule in its table. Once a known fact excludes the procedure, only these can
+    # still add to the reasons shown, so the others are not evaluated at all.
+    later_exclusions: tuple[_PatientRule, ...]
+
+
+_PatientRule = tuple[int, Callable[..., bool | Unknown], _Effect]  # memo slot, condition, effect
+
+
+def _patient_rules(rules: list[_Compiled]) -> tuple[_PatientRule, ...]:
+    prepared: list[_PatientRule] = []
+    for rule in reversed(rules):
+        later = tuple(entry for entry in prepared if entry[2].then == _NC)
+        effect = _Effect(rule.then, rule.if_unknown, rule.reason, rule.unknown_reason, rule.asks, later)
+        prepared.insert(0, (rule.key, rule.test, effect))
+    return tuple(prepared)
+
+
+def _split(table: ProcedureRules) -> tuple[tuple[_PatientRule, ...], tuple[_Compiled, ...], int]:
+    return (_patient_rules([_compile(r) for r in table.rules if not r.per_level]),
             tuple(_compile(r) for r in table.rules if r.per_level), _reason(table.indication))
 
 
@@ -156,34 +183,42 @@ def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | N
     limits: list[_Limit] = []
     notes: list[int] = []
     patient_missing: list[str] = []
-    for key, test, then, if_unknown, reason, unknown_reason, asks, _ in patient_rules:
-        if known_cap == _NC and then != _NC:
-            # A known fact already excludes the procedure: only further exclusions can add to the reasons shown.
-            continue
-        # Shared conditions (fitness, symptoms, imaging) appear in several tables: evaluate each once per intake.
-        result = memo[key]
-        if result is None:
-            result = memo[key] = test(facts)
-        if result is False:
-            continue
-        if result is True:
-            if then == _NOTE:
-                notes.append(reason)
+    unknown_limits = False
+    todo = patient_rules
+    while todo:
+        for key, test, effect in todo:
+            # Shared conditions (fitness, symptoms, imaging) appear in several tables: evaluate each once per intake.
+            result = memo[key]
+            if result is None:
+                result = memo[key] = test(facts)
+            if result is False:
                 continue
-            if then < cap:
-                cap = then
-            if then < known_cap:
-                known_cap = then
-            limits.append((then, False, reason))
-            if asks:
-                patient_missing.extend(asks)
-            continue
-        # Unknown: never read as no. Its fields are listed; it caps at ``if_unknown`` unless that is ASK.
-        patient_missing.extend(result.paths)
-        if if_unknown != _ASK:
-            if if_unknown < cap:
-                cap = if_unknown
-            limits.append((if_unknown, True, unknown_reason))
+            then, if_unknown, reason, unknown_reason, asks, later_exclusions = effect
+            if result is True:
+                if then == _NOTE:
+                    notes.append(reason)
+                    continue
+                if then < cap:
+                    cap = then
+                limits.append((then, False, reason))
+                if asks:
+                    patient_missing.extend(asks)
+                if then < known_cap:
+                    known_cap = then
+                    if then == _NC:
+                        # A known fact excludes the procedure: only further exclusions can add to the reasons shown.
+                        todo = later_exclusions
+                        break
+                continue
+            # Unknown: never read as no. Its fields are listed; it caps at ``if_unknown`` unless that is ASK.
+            patient_missing.extend(result.paths)
+            if if_unknown != _ASK:
+                if if_unknown < cap:
+                    cap = if_unknown
+                limits.append((if_unknown, True, unknown_reason))
+                unknown_limits = True
+        else:
+            todo = ()
 
     # Each level: (cap, known cap, limits, notes, missing). A known exclusion of the patient settles the
     # procedure whatever the levels say, so they are not evaluated at all then.
@@ -238,14 +273,15 @@ def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | N
         for level in levels:
             if level[1] == final:
                 limits.extend(level[3])
+                unknown_limits = True
         # What settles it is a known fact; unknowns cannot change it, so their reasons would only distract.
-        limits = [item for item in limits if not item[1]]
+        if unknown_limits:
+            limits = [item for item in limits if not item[1]]
     if len(limits) > 1:
         limits.sort(key=_cap_of)
     # Levels come in LEVELS order from table.levels (Facts.levels is sorted), each at most once.
-    # Everything the result depends on, flat: a separator (-1) between the parts of different lengths.
-    signature = (table.procedure, final, urgent, *level_names, -1, *map(_reason_of, limits), -1, *notes, -1,
-                 *missing)
+    # Everything the result depends on:
+    signature = (table.procedure, final, urgent, tuple(level_names), tuple(limits), tuple(notes), tuple(missing))
     outcome = _RESULTS.get(signature)
     if outcome is None:
         reasons = _unique([*map(_reason_of, limits), indication, *notes])
@@ -284,10 +320,9 @@ class _Result:
     def json(self) -> str:
         """``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests)."""
         if self._json is None:
-            self._json = (f'{{"procedure":{_json(self.procedure)},"status":{_json(self.status)},'
-                          f'"levels":{_json(self.levels)},'
+            self._json = (f'{_procedure_head(self.procedure, self.status)}{_json_list(self.levels)},'
                           f'"reasons":[{",".join([_REASON_JSON[n] for n in self.reasons])}],'
-                          f'"missing":{_json(self.missing)}}}')
+                          f'"missing":{_json_list(self.missing)}}}')
         return self._json
 
 
@@ -308,6 +343,33 @@ def _json(value: str | list[str]) -> str:
     return to_json(value).decode()
 
 
+def _json_list(values: list[str]) -> str:
+    return _json(values) if values else "[]"
+
+
+# The few strings an assessment is made of (urgency, next step, advice, ...), each turned into JSON once.
+_STRING_JSON: dict[str, str] = {}
+
+
+def _json_string(value: str) -> str:
+    text = _STRING_JSON.get(value)
+    if text is None:
+        text = _json(value)
+        if len(_STRING_JSON) < 1024:
+            _STRING_JSON[value] = text
+    return text
+
+
+_HEADS: dict[tuple[str, str], str] = {}
+
+
+def _procedure_head(procedure: str, status: str) -> str:
+    head = _HEADS.get((procedure, status))
+    if head is None:
+        head = _HEADS[procedure, status] = f'{{"procedure":{_json(procedure)},"status":{_json(status)},"levels":'
+    return head
+
+
 def _emergency(table: ProcedureRules, facts: Facts) -> _Result:
     status, rule = EMERGENCY_STATUSES[table.procedure]
     groups = table.levels(facts) if table.levels and status == "possible" else []
@@ -322,11 +384,14 @@ _RISK_FACTORS = {r.id: RiskFactor(id=r.id, text=r.text, source=r.source) for r i
 _RISK_FACTOR_JSON = {rule_id: factor.model_dump_json() for rule_id, factor in _RISK_FACTORS.items()}
 
 
+_RED_FLAG_TESTS = tuple((rule.when.test, rule) for rule in RED_FLAG_RULES)
+
+
 def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlagRule], list[str]]:
     fired: list[RedFlagRule] = []
     unknown: list[tuple[RedFlagRule, Unknown]] = []
-    for rule in RED_FLAG_RULES:
-        result = rule.when.test(facts)
+    for test, rule in _RED_FLAG_TESTS:
+        result = test(facts)
         if result is True:
             fired.append(rule)
         elif result is not False:
@@ -391,7 +456,7 @@ def _assess(intake: Intake) -> _Verdict:
     statuses: dict[str, Status] = {p.procedure: p.status for p in procedures}
     next_step, advice, step_missing = _next_step(facts, urgency, statuses)
 
-    missing = [path for path, name in _CES_NAMES if getattr(intake.red_flags, name) is None]
+    missing = [path for path, answer in zip(CES_FIELDS, _ces_answers(intake.red_flags), strict=True) if answer is None]
     missing += questions
     missing += step_missing
     for procedure in procedures:
@@ -431,12 +496,13 @@ def assess_json(intake: Intake) -> str:
     """
     verdict = _assess(intake)
     urgency = verdict.urgency
-    return (f'{_JSON_HEAD}{_json(urgency)},"next_step":{_json(verdict.next_step)},'
+    return (f'{_JSON_HEAD}{_json_string(urgency)},"next_step":{_json_string(verdict.next_step)},'
             f'"red_flags":[{",".join([_RED_FLAG_JSON[r.id] for r in verdict.red_flags])}],'
             f'"procedures":[{",".join([p.json() for p in verdict.procedures])}],'
             f'"risk_factors":[{",".join([_RISK_FACTOR_JSON[r] for r in verdict.risk_factors])}],'
-            f'"missing_information":{_json(verdict.missing_information)},"advice":{_json(verdict.advice)}'
-            f'{"" if urgency == "emergency" else _JSON_SAFETY_NET}{_JSON_DISCLAIMER}')
+            f'"missing_information":{_json_list(verdict.missing_information)},'
+            f'"advice":{_json_string(verdict.advice)}{"" if urgency == "emergency" else _JSON_SAFETY_NET}'
+            f'{_JSON_DISCLAIMER}')
 
 
 def _levels(groups: object) -> list[str]:
@@ -446,6 +512,10 @@ def _levels(groups: object) -> list[str]:
 
 def _unique(reasons: list[int]) -> list[int]:
     """The reasons without repeats: one (rule, text) is said once."""
+    if len(_RULE_TEXTS) == len(_REASONS):
+        # No two numbered reasons share a rule and a text (they differ in source): a number stands for its
+        # (rule, text).
+        return list(dict.fromkeys(reasons))
     seen: set[tuple[str, str]] = set()
     out = []
     for number in reasons:

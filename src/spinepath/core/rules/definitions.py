@@ -121,18 +121,60 @@ class Facts:
         self.history = intake.history
         self.care: Sequence[ConservativeCareEntry] | None = intake.conservative_care
         self.studies: Sequence[ImagingStudy] = intake.imaging or ()
+        self._read_imaging()
+        self.prior_surgery = self.history.prior_lumbar_surgery or ()
+        # Set by the engine once §3.1 has run: a few procedure rules depend on it (conservative care).
+        self.urgency: str = "routine"
+        # Derived facts asked for by several tables, computed once per intake (see `once`).
+        self.memo: dict[object, Any] = {}
+        self._failed_care: dict[tuple[float, bool], Tri] = {}
+
+    def _read_imaging(self) -> None:
+        """One pass over the studies and their findings: the findings, those that count and their levels (§3.3),
+        the serious ones (§3.1, §3.3), and what cannot be read. Every red flag and most procedure rules ask."""
         refs: list[FindingRef] = []
         usable: list[FindingRef] = []
         groups: dict[Level | None, LevelGroup] = {}
+        current_serious: set[str | None] = set()
+        serious = False
+        # What we cannot read, in the order the rules list it: studies without findings, then findings without
+        # a kind; for §3.1 only those on a current study (CURRENT_FINDING_MAX_MONTHS or unknown age).
+        no_findings: list[str] = []
+        no_findings_current: list[str] = []
+        no_modality: list[str] = []
+        no_kind: list[str] = []
+        no_kind_current: list[str] = []
+        no_level: list[str] = []
         for i, study in enumerate(self.studies):
-            if not study.findings:
+            findings = study.findings
+            months_ago = study.months_ago
+            current_study = months_ago is None or months_ago <= CURRENT_FINDING_MAX_MONTHS
+            if findings is None:
+                no_findings.append(f"/imaging/{i}/findings")
+                if current_study:
+                    no_findings_current.append(f"/imaging/{i}/findings")
                 continue
+            if not findings:
+                continue
+            if study.modality is None:
+                no_modality.append(f"/imaging/{i}/modality")
             current = _is_current_cross_sectional(study)
-            for j, finding in enumerate(study.findings):
-                ref = FindingRef(i, j, study, finding, finding.kind, finding.level)
+            for j, finding in enumerate(findings):
+                kind = finding.kind
+                ref = FindingRef(i, j, study, finding, kind, finding.level)
                 refs.append(ref)
-                if _counts(current, ref.kind):
+                if kind in SERIOUS_KINDS:
+                    serious = True
+                    if current_study:
+                        current_serious.add(kind)
+                elif kind is None:
+                    no_kind.append(ref.path("kind"))
+                    if current_study:
+                        no_kind_current.append(ref.path("kind"))
+                if _counts(current, kind):
                     usable.append(ref)
+                    if ref.level is None:
+                        no_level.append(ref.path("level"))
                     group = groups.get(ref.level)
                     if group is None:
                         group = groups[ref.level] = LevelGroup(ref.level)
@@ -140,16 +182,20 @@ class Facts:
         self.all_findings = refs
         self.usable = usable
         self.levels: list[LevelGroup] = sorted(groups.values(), key=_level_order)
-        self.prior_surgery = self.history.prior_lumbar_surgery or ()
-        # Set by the engine once §3.1 has run: a few procedure rules depend on it (conservative care).
-        self.urgency: str = "routine"
-        # Derived facts asked for by several tables, computed once per intake (see `once`).
-        self.memo: dict[object, Any] = {}
+        self.serious_finding: Tri = serious
+        self._current_serious_kinds = current_serious
+        unread = no_findings_current + no_kind_current
+        self._current_unread: Tri = Unknown(*unread) if unread else False
+        # Pointers of what we cannot read in the imaging: a study whose findings were not given, a study of unknown
+        # modality, a finding of unknown kind or of unknown level. Any of them could hide an exclusion.
+        self.unreadable_findings: list[str] = no_findings + no_modality + no_kind + no_level
 
     def once(self, key: object, compute: Callable[[], Any]) -> Any:
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        value = memo[key] = compute()
+        return value
 
     # ----- symptoms -------------------------------------------------------------------------------------
     def p(self, section: str, name: str) -> str:
@@ -246,50 +292,13 @@ class Facts:
             s.modality in CROSS_SECTIONAL for s in self.studies
         )
 
-    @cached_property
-    def unreadable_findings(self) -> list[str]:
-        """Pointers of what we cannot read in the imaging: a study whose findings were not given, a study of unknown
-        modality, a finding of unknown kind or of unknown level. Any of them could hide an exclusion."""
-        paths = [f"/imaging/{i}/findings" for i, s in enumerate(self.studies) if s.findings is None]
-        paths += [f"/imaging/{i}/modality" for i, s in enumerate(self.studies) if s.modality is None and s.findings]
-        paths += [r.path("kind") for r in self.all_findings if r.kind is None]
-        paths += [r.path("level") for r in self.usable if r.level is None]
-        return paths
-
     def findings_of(self, *kinds: str) -> list[FindingRef]:
         return [r for r in self.usable if r.kind in kinds]
-
-    def serious_findings(self, *, current_only: bool) -> list[FindingRef]:
-        refs = [r for r in self.all_findings if r.kind in SERIOUS_KINDS]
-        if current_only:
-            refs = [r for r in refs if r.study.months_ago is None or r.study.months_ago <= CURRENT_FINDING_MAX_MONTHS]
-        return refs
 
     def current_finding(self, kind: str) -> Tri:
         """A current fracture/tumour/infection finding (§3.1). A report we cannot read (findings not given, or a
         finding of unknown kind) on a current study is a question, not a "no"."""
-        if kind in self._current_serious_kinds:
-            return True
-        unread = self._current_unread
-        return Unknown(*unread) if unread else False
-
-    @cached_property
-    def _current_serious_kinds(self) -> frozenset[str | None]:
-        # Several red flags ask about different kinds: one pass over the findings answers them all.
-        return frozenset(r.kind for r in self.serious_findings(current_only=True))
-
-    @cached_property
-    def _current_unread(self) -> list[str]:
-        """What we cannot read on a current study; the same whichever kind of finding is asked about."""
-        unread = [f"/imaging/{i}/findings" for i, s in enumerate(self.studies)
-                  if s.findings is None and (s.months_ago is None or s.months_ago <= CURRENT_FINDING_MAX_MONTHS)]
-        unread += [r.path("kind") for r in self.all_findings if r.kind is None and (
-            r.study.months_ago is None or r.study.months_ago <= CURRENT_FINDING_MAX_MONTHS)]
-        return unread
-
-    @cached_property
-    def serious_finding(self) -> Tri:
-        return bool(self.serious_findings(current_only=False))
+        return True if kind in self._current_serious_kinds else self._current_unread
 
     @cached_property
     def open_surgery_is_elective(self) -> Tri:
@@ -299,9 +308,12 @@ class Facts:
     # ----- conservative care ----------------------------------------------------------------------------
     def failed_conservative_care(self, weeks: float, *, need_exercise_and_analgesia: bool = False) -> Tri:
         """§3.3 "failed conservative care for W weeks"; with MiDAS ENCORE's extra demands for mild (§3.4)."""
-        result: Tri = self.once(("failed", weeks, need_exercise_and_analgesia),
-                                lambda: self._failed(weeks, need_exercise_and_analgesia))
-        return result
+        # Asked by four tables and the next step, for three durations: computed once per question.
+        key = (weeks, need_exercise_and_analgesia)
+        failed = self._failed_care.get(key)
+        if failed is None:
+            failed = self._failed_care[key] = self._failed(weeks, need_exercise_and_analgesia)
+        return failed
 
     def _failed(self, weeks: float, need_exercise_and_analgesia: bool) -> Tri:
         # A Kleene AND is False as soon as one part is known False, whatever the others are: each part is checked

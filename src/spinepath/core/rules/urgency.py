@@ -7,9 +7,10 @@ An unknown condition never reassures: its fields are listed in ``missing_informa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Literal
 
-from ..logic import all_of, any_of, is_
+from ..logic import Tri, Unknown, all_of, any_of, is_
 from .base import When
 from .definitions import Facts
 
@@ -31,8 +32,14 @@ class RedFlagRule:
 
 def flag(name: str, section: str = "red_flags") -> When:
     """A yes/no question that is a red flag on its own."""
-    path = f"/{section}/{name}"
-    return When(name.replace("_", " "), lambda f: is_(getattr(getattr(f, section), name), path))
+    answer = attrgetter(f"{section}.{name}")
+    unknown = Unknown(f"/{section}/{name}")
+
+    def test(f: Facts) -> Tri:
+        value: bool | None = answer(f)
+        return unknown if value is None else value
+
+    return When(name.replace("_", " "), test)
 
 
 def _infection_risk(f: Facts) -> object:
