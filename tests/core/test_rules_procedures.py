@@ -252,6 +252,17 @@ def test_mild(changes: dict[str, Any], expected: str) -> None:
     assert status(assess_doc(edit(MILD, changes)), "mild") == expected
 
 
+def test_after_a_known_exclusion_only_the_exclusions_are_shown_in_table_order() -> None:
+    """§2: the reasons shown are what settles the status. Once a known fact excludes mild, the later exclusions
+    are added in the order of the rule table; a later caution (ASA 3) or note (Medicare) is not."""
+    doc = edit(MILD, {"/symptoms/claudication": False, "/symptoms/can_walk_10_feet_unaided": False,
+                      "/conservative_care": [], "/history/asa_class": 3})
+    entry = procedure(assess_doc(doc), "mild")
+    assert entry["status"] == N
+    assert [r["rule"] for r in entry["reasons"]] == [
+        "mild.no_claudication", "mild.cannot_walk_10_feet", "mild.conservative_care", "mild.indication"]
+
+
 def test_mild_reasons_note_medicare_coverage() -> None:
     """§3.4 mild: "Reasons note that US Medicare covers mild only for patients meeting the MiDAS ENCORE
     criteria (age 65+)" — a reason exists, with a source."""
