@@ -90,6 +90,11 @@ def test_deleting_my_account_erases_files_and_rows_and_keeps_anonymous_audit(
     assert stored  # the original, the de-identified copy and the preview
     own_events = AuditEvent.objects.filter(actor_id=patient.pk).count()
     assert own_events > 0
+    # A mistyped password earlier left a failed-sign-in record under the e-mail address (django-axes).
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(username=patient.get_username(), ip_address="127.0.0.1", failures_since_start=1,
+                                 get_data="", post_data="", http_accept="", path_info="/en/account/sign-in/")
     with django_capture_on_commit_callbacks(execute=True):
         response = patient_client.post("/en/requests/my-data/delete/", {"password": PASSWORD, "confirm": "on"})
     assert response.status_code == 200 and "Your account has been deleted" in response.content.decode()
@@ -102,6 +107,7 @@ def test_deleting_my_account_erases_files_and_rows_and_keeps_anonymous_audit(
     assert [p for p in private_dir.rglob("*") if p.is_file()] == []
     assert list(Message.objects.values_list("body", flat=True)) == ["Thank you, noted."]  # the staff's stays
     assert not AuditEvent.objects.filter(actor_id=patient.pk).exists()
+    assert not AccessAttempt.objects.filter(username=patient.get_username()).exists()
     forgotten = AuditEvent.objects.filter(identity_removed=True)
     assert forgotten.count() >= own_events and not forgotten.exclude(ip_address=None).exists()
     assert AuditEvent.objects.filter(action="delete", object_type="account", identity_removed=True).exists()

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import IO, Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -196,5 +197,10 @@ def delete_account(user: Any, *, http: HttpRequest | None = None) -> None:
         Message.objects.filter(author=user).delete()
         record(http, Action.DELETE, "account", user_id, actor_id=user_id, actor_role="patient")
         forget_actor(user_id)
+        # django-axes keeps failed sign-ins by username (the e-mail address) for the lockout: forget those too.
+        username = user.get_username()
+        AccessAttempt.objects.filter(username=username).delete()
+        AccessFailureLog.objects.filter(username=username).delete()
+        AccessLog.objects.filter(username=username).delete()
         user.delete()
         transaction.on_commit(lambda: delete_unreferenced(names))
