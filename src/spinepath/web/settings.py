@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "spinepath.web.accounts",
     "spinepath.web.care",
     "spinepath.web.audit",
+    "spinepath.web.outcomes",
 ]
 
 MIDDLEWARE = [

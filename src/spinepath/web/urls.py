@@ -21,5 +21,6 @@ urlpatterns += i18n_patterns(
     path("review/", include("spinepath.web.care.urls_review")),  # hospital surgeons
     path("files/", include("spinepath.web.care.urls_files")),  # de-identified imaging, access-checked
     path("audit/", include("spinepath.web.audit.urls")),  # admins
+    path("outcomes/", include("spinepath.web.outcomes.urls")),  # recovery tracking (questionnaires)
     prefix_default_language=True,
 )

@@ -1,0 +1,91 @@
+"""Scores in plain words: the band, the change from the baseline against the instrument's MCID, and what a STarT
+Back risk group means for care without surgery. Every number and label comes from the core's data (with its
+sources); this module only puts them into sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from spinepath.core.outcomes import Change, Instrument, format_value
+
+__all__ = ["ScoreMeaning", "explain", "start_back_meaning"]
+
+# The sources behind the STarT Back explanation: Keele's scoring and statement, and NICE NG59 (knowledge base).
+START_BACK_SOURCES = ("keele-sbst-scoring", "keele-sbst", "nice-ng59")
+
+
+@dataclass(frozen=True)
+class ScoreMeaning:
+    instrument: str
+    name: str
+    value: str  # as displayed, or "—"
+    complete: bool
+    band: str | None
+    sentences: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def explain(instrument: Instrument, stored_score: dict[str, Any], change: Change | None = None) -> ScoreMeaning:
+    value = stored_score.get("value")
+    complete = bool(stored_score.get("complete"))
+    band = stored_score.get("band")
+    sentences: list[str] = []
+    sources: list[str] = list(instrument.scoring.evidence.sources)
+    if not complete:
+        sentences.append(_("Incomplete: no score is given until every question it needs is answered."))
+        sentences += [str(r) for r in stored_score.get("reasons", ())]
+    elif value is not None:
+        better = _("higher is better") if instrument.scoring.higher_is_better else _("lower is better")
+        sentences.append(_("Your score is %(value)s on a scale of %(minimum)s to %(maximum)s (%(better)s).") % {
+            "value": format_value(value, instrument), "minimum": _number(instrument.scoring.minimum),
+            "maximum": _number(instrument.scoring.maximum), "better": better})
+        if band:
+            sentences.append(_("That is in the band “%(band)s”.") % {"band": band})
+            sources += [s for b in instrument.bands if b.label == band for s in b.evidence.sources]
+    if change is not None and change.improvement is not None:
+        amount = format_value(abs(change.improvement), instrument)
+        if change.improvement > 0:
+            sentences.append(_("Compared with before the operation, that is %(amount)s better.") % {"amount": amount})
+        elif change.improvement < 0:
+            sentences.append(_("Compared with before the operation, that is %(amount)s worse.") % {"amount": amount})
+        else:
+            sentences.append(_("That is the same as before the operation."))
+        if instrument.primary_mcid:
+            criterion = instrument.criterion(instrument.primary_mcid)
+            sources += criterion.evidence.sources
+            if change.mcid_reached is True:
+                sentences.append(_("This reaches the smallest change people usually notice as important (%(name)s).")
+                                 % {"name": criterion.name})
+            elif change.mcid_reached is False:
+                sentences.append(_("This does not yet reach the smallest change people usually notice as important "
+                                   "(%(name)s).") % {"name": criterion.name})
+    return ScoreMeaning(instrument=instrument.id, name=instrument.name,
+                        value=format_value(value, instrument) if value is not None and complete else "—",
+                        complete=complete, band=band if complete else None, sentences=tuple(sentences),
+                        sources=tuple(dict.fromkeys(sources)))
+
+
+def start_back_meaning(band: str | None) -> tuple[str, ...]:
+    """What the risk group means for care without surgery, in the words the sources support (and no further)."""
+    if band is None:
+        return (_("No risk group: STarT Back needs every question answered. An incomplete form is never read as "
+                  "low risk."),)
+    return (
+        _("Your STarT Back risk group: %(band)s. The tool sorts people with low back pain into low, medium or high "
+          "risk of pain that lasts and limits daily life (Keele's scoring, from Hill et al. 2008).") % {"band": band},
+        _("What it means for care without surgery: Keele designed the tool for health professionals to use “with "
+          "appropriate treatment packages for each of the stratified groups”, and NICE suggests using a risk tool "
+          "such as STarT Back at the first contact. Show your group to your doctor or physiotherapist and ask which "
+          "care without surgery suits it."),
+        _("spinepath's evidence does not say which package suits each group, so spinepath does not choose one for "
+          "you. STarT Back is a screen for low back pain in primary care, not a measure of recovery after "
+          "surgery."),
+    )
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
