@@ -72,7 +72,7 @@ def test_an_unverified_patient_can_sign_in_and_is_told_to_confirm(client: Client
 
 @pytest.mark.parametrize(("fields", "field", "message"), [
     pytest.param({"email": "not-an-address"}, "email", "Enter a valid email address.", id="bad-email"),
-    pytest.param({"email": ""}, "email", "This field is required.", id="no-email"),
+    pytest.param({"email": ""}, "email", "Enter your e-mail address.", id="no-email"),
     pytest.param({"password": "short", "password_again": "short"}, "password", "too short", id="short-password"),
     pytest.param({"password": "1234567890123", "password_again": "1234567890123"}, "password", "entirely numeric",
                  id="numeric-password"),

@@ -25,7 +25,7 @@ def normalise_email(value: str) -> str:
 
 class SignUpForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail address"), max_length=150,
+        label=_("E-mail address"), max_length=150, error_messages={"required": _("Enter your e-mail address.")},
         help_text=_("We send a link to this address to confirm it is yours. It is also how you sign in."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
@@ -35,11 +35,11 @@ class SignUpForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"), strip=False, error_messages={"required": _("Choose a password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
-        label=_("Password again"), strip=False,
+        label=_("Password again"), strip=False, error_messages={"required": _("Type your password again.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -66,11 +66,11 @@ class SignUpForm(forms.Form):
 
 class SignInForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("E-mail address"), max_length=150,
+        label=_("E-mail address"), max_length=150, error_messages={"required": _("Enter your e-mail address.")},
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"), strip=False, error_messages={"required": _("Enter your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
@@ -86,6 +86,7 @@ class SignInForm(AuthenticationForm):
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("6-digit code from your authenticator app"), max_length=12,
+        error_messages={"required": _("Enter the 6 digits shown in your authenticator app.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "pattern": "[0-9 ]*", "spellcheck": "false", "class": "code-input"}),
     )
@@ -99,7 +100,7 @@ class CodeForm(forms.Form):
 
 class ResendVerificationForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail address"), max_length=150,
+        label=_("E-mail address"), max_length=150, error_messages={"required": _("Enter your e-mail address.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
@@ -121,7 +122,7 @@ class SpinepathPasswordResetForm(PasswordResetForm):
     first link may have expired)."""
 
     email = forms.EmailField(
-        label=_("E-mail address"), max_length=254,
+        label=_("E-mail address"), max_length=254, error_messages={"required": _("Enter your e-mail address.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 

@@ -52,12 +52,14 @@ from .verification import BadToken, is_verified, mark_verified, user_for_token
 
 User = get_user_model()
 
-# Where each role works (built by other apps; a name that does not exist yet is skipped).
-ROLE_PLACES: dict[str, tuple[tuple[str, Any], ...]] = {
-    Role.PATIENT: (("care:list", gettext_lazy("My requests")),),
-    Role.COORDINATOR: (("console:queue", gettext_lazy("Request queue")),),
-    Role.SURGEON: (("review:queue", gettext_lazy("Requests to review")),),
-    Role.ADMIN: (("audit:list", gettext_lazy("Audit trail")), ("admin:index", gettext_lazy("Administration"))),
+# Where each role works: (URL names, the first that exists is used; label). The pages are built by other apps; a
+# place none of whose names exists yet is skipped.
+ROLE_PLACES: dict[str, tuple[tuple[tuple[str, ...], Any], ...]] = {
+    Role.PATIENT: ((("care:list",), gettext_lazy("My requests")),),
+    Role.COORDINATOR: ((("console:queue",), gettext_lazy("Request queue")),),
+    Role.SURGEON: ((("review:queue",), gettext_lazy("Requests to review")),),
+    Role.ADMIN: ((("audit:list", "audit:events"), gettext_lazy("Audit trail")),
+                 (("admin:index",), gettext_lazy("Administration"))),
 }
 
 # A password sign-in waiting for its authenticator code lives in the session under this key, for this long.
@@ -75,7 +77,12 @@ def reverse_or_none(name: str) -> str | None:
 
 def role_places(role: str | None) -> list[tuple[str, str]]:
     """(url, label) for each page of the role's work that exists."""
-    return [(url, str(label)) for name, label in ROLE_PLACES.get(role or "", ()) if (url := reverse_or_none(name))]
+    places = []
+    for names, label in ROLE_PLACES.get(role or "", ()):
+        url = next((found for name in names if (found := reverse_or_none(name))), None)
+        if url is not None:
+            places.append((url, str(label)))
+    return places
 
 
 def _with_next(url: str, next_url: str | None) -> str:
