@@ -44,7 +44,7 @@ def test_an_admin_without_a_device_is_sent_to_set_it_up_after_the_password(clien
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
     assert signed_in(client) and not otp_verified(client)
 
-    for page in ("/en/account/", "/admin/"):
+    for page in ("/en/account/", "/admin/", "/en/audit/"):
         followed = client.get(page, follow=True)
         assert followed.redirect_chain, page
         assert followed.redirect_chain[-1][0].startswith(SETUP), page
