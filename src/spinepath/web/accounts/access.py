@@ -26,7 +26,7 @@ from django.http import Http404
 from .models import Role
 
 if TYPE_CHECKING:
-    from spinepath.web.care.models import TreatmentRequest
+    from spinepath.web.care.models import Routing, TreatmentRequest
 
 
 class Do(StrEnum):
@@ -64,6 +64,19 @@ def visible_requests(user: Any) -> QuerySet[TreatmentRequest]:
     if role == Role.SURGEON:
         return requests.filter(routings__hospital_id=user.profile.hospital_id).exclude(status="draft").distinct()
     return requests.none()
+
+
+def visible_routings(user: Any, request: TreatmentRequest) -> QuerySet[Routing]:
+    """The routings (and through them the hospitals' answers) of a request ``user`` may see: a surgeon only their own
+    hospital's, never another hospital's plans or prices; the patient and the coordinator all of them."""
+    from spinepath.web.care.models import Routing
+
+    if not visible_requests(user).filter(pk=request.pk).exists():
+        return Routing.objects.none()
+    routings = request.routings.all()
+    if role_of(user) == Role.SURGEON:
+        return routings.filter(hospital_id=user.profile.hospital_id)
+    return routings
 
 
 def get_request_or_404(user: Any, reference: str, action: Do = Do.VIEW) -> TreatmentRequest:

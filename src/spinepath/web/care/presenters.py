@@ -178,10 +178,7 @@ def imaging_series(request_obj: TreatmentRequest) -> list[Series]:
 def routings_for(user: Any, request_obj: TreatmentRequest) -> QuerySet[Routing]:
     """The routings of a visible request that ``user`` may see, with their answers: a surgeon only their own
     hospital's (never another hospital's plans or prices); a coordinator and the patient all of them."""
-    routings = request_obj.routings.select_related("hospital").prefetch_related("responses")
-    if access.role_of(user) == Role.SURGEON:
-        return routings.filter(hospital_id=user.profile.hospital_id)
-    return routings
+    return access.visible_routings(user, request_obj).select_related("hospital").prefetch_related("responses")
 
 
 # What a surgeon sees of the timeline besides the events about their own hospital: nothing that says which other
