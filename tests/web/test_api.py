@@ -221,7 +221,8 @@ def test_openapi_lists_every_path(openapi: dict[str, Any]) -> None:
         "/api/v1/assessments", "/api/v1/procedures", "/api/v1/procedures/{procedure_id}", "/api/v1/conditions",
         "/api/v1/conditions/{condition_id}", "/api/v1/health", "/api/v1/requests", "/api/v1/requests/{reference}",
         "/api/v1/requests/{reference}/routings", "/api/v1/requests/{reference}/responses",
-        "/api/v1/requests/{reference}/messages"}
+        "/api/v1/requests/{reference}/messages", "/api/v1/questionnaires", "/api/v1/questionnaires/{instrument_id}",
+        "/api/v1/questionnaire-responses"}
 
 
 @pytest.mark.parametrize(("direction", "contract"), [("request", "intake"), ("response", "assessment")])

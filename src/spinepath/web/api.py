@@ -39,6 +39,7 @@ from .api_schemas import (
     contract_ref,
 )
 from .care import api as care_api
+from .outcomes import api as outcomes_api
 
 _Entry = TypeVar("_Entry")
 
@@ -67,6 +68,7 @@ api = SpinepathAPI(
 
 
 api.add_router("/requests", care_api.router)
+api.add_router("/", outcomes_api.router)  # /questionnaires, /questionnaire-responses (FHIR)
 
 
 @api.exception_handler(IntakeError)
