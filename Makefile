@@ -18,7 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	# Background tasks (de-identification, e-mails) run in the web process here; production runs manage.py db_worker.
+	SPINEPATH_TASKS=immediate $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 demo-cli: $(STAMP)
 	$(BIN)/spinepath assess examples/intake/06-routine-mild-candidate.json
