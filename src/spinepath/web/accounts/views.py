@@ -55,9 +55,11 @@ User = get_user_model()
 # Where each role works: (URL names, the first that exists is used; label). The pages are built by other apps; a
 # place none of whose names exists yet is skipped.
 ROLE_PLACES: dict[str, tuple[tuple[tuple[str, ...], Any], ...]] = {
-    Role.PATIENT: ((("care:list",), gettext_lazy("My requests")),),
-    Role.COORDINATOR: ((("console:queue",), gettext_lazy("Request queue")),),
-    Role.SURGEON: ((("review:queue",), gettext_lazy("Requests to review")),),
+    Role.PATIENT: ((("care:list",), gettext_lazy("My requests")), (("outcomes:mine",), gettext_lazy("My recovery"))),
+    Role.COORDINATOR: ((("console:queue",), gettext_lazy("Request queue")),
+                       (("outcomes:staff_home",), gettext_lazy("Follow-ups and alerts"))),
+    Role.SURGEON: ((("review:queue",), gettext_lazy("Requests to review")),
+                   (("outcomes:staff_home",), gettext_lazy("Follow-ups and alerts"))),
     Role.ADMIN: ((("audit:list", "audit:events"), gettext_lazy("Audit trail")),
                  (("admin:index",), gettext_lazy("Administration"))),
 }
