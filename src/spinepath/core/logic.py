@@ -38,24 +38,38 @@ T = TypeVar("T")
 
 def all_of(*values: Tri) -> Tri:
     """Kleene AND: any False wins; otherwise any Unknown makes it unknown."""
+    for value in values:
+        if value is False:
+            return False
+        if value is not True:
+            break
+    else:
+        return True  # all known and true: the common case, answered without collecting anything
     paths: list[str] = []
     for value in values:
         if value is False:
             return False
         if value is not True:
             paths.extend(value.paths)
-    return Unknown(*paths) if paths else True
+    return Unknown(*paths)
 
 
 def any_of(*values: Tri) -> Tri:
     """Kleene OR: any True wins; otherwise any Unknown makes it unknown."""
+    for value in values:
+        if value is True:
+            return True
+        if value is not False:
+            break
+    else:
+        return False  # all known and false: the common case, answered without collecting anything
     paths: list[str] = []
     for value in values:
         if value is True:
             return True
         if value is not False:
             paths.extend(value.paths)
-    return Unknown(*paths) if paths else False
+    return Unknown(*paths)
 
 
 def any_over(items: Iterable[T], test: Callable[[T], Tri]) -> Tri:
@@ -74,18 +88,31 @@ def negate(value: Tri) -> Tri:
     return value
 
 
+class _OnePath(dict[str, Unknown]):
+    """The Unknown of one field, made once per field: unknowns are never changed, so they can be shared."""
+
+    def __missing__(self, path: str) -> Unknown:
+        unknown = Unknown(path)
+        if len(self) < 4096:  # bounded: pointers into long lists are not kept
+            self[path] = unknown
+        return unknown
+
+
+_UNKNOWN = _OnePath()
+
+
 def is_(value: bool | None, path: str) -> Tri:
     """A boolean intake field as a fact."""
-    return Unknown(path) if value is None else value
+    return _UNKNOWN[path] if value is None else value
 
 
 def at_least(value: float | None, threshold: float, path: str) -> Tri:
-    return Unknown(path) if value is None else value >= threshold
+    return _UNKNOWN[path] if value is None else value >= threshold
 
 
 def below(value: float | None, threshold: float, path: str) -> Tri:
-    return Unknown(path) if value is None else value < threshold
+    return _UNKNOWN[path] if value is None else value < threshold
 
 
 def over(value: float | None, threshold: float, path: str) -> Tri:
-    return Unknown(path) if value is None else value > threshold
+    return _UNKNOWN[path] if value is None else value > threshold
