@@ -165,6 +165,11 @@ def test_a_warning_sign_is_acted_on_even_when_the_rest_of_the_form_is_wrong(make
     assert response.status_code == 200 and "Go to an emergency department now." in page
     assert "There is a problem" in page  # the other questions still need answers
     assert SafetyAlert.objects.get().level == "emergency"
+    # Sent again with the rest filled in: told again at once, but the coordinators are not alerted a second time.
+    again = client.post(f"/en/outcomes/mine/{request_obj.reference}/week_2/",
+                        {**NO_WARNING_SIGNS, "safety__bladder_change": "yes", "nrs_leg_pain__pain": "4"}, follow=True)
+    assert "Go to an emergency department now." in again.content.decode()
+    assert SafetyAlert.objects.count() == 1
 
 
 def test_reminders_are_sent_once_per_time_point_and_kind(make_patient, world, move_to,

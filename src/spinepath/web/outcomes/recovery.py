@@ -166,7 +166,17 @@ def save_safety(patient: Any, answers: dict[str, bool | None], *, timepoint: str
             submitted_on=clock.today(), source=Source.WEB)
         record(http, Action.CREATE, "questionnaire", submission.pk, request_reference=request_obj.reference,
                detail=f"instrument={SAFETY_INSTRUMENT} timepoint={timepoint} level={result.level}")
-        alert = raise_alert(submission, result, http) if result.level in ("emergency", "urgent") else None
+        alert = None
+        if result.level in ("emergency", "urgent"):
+            # The same warning signs sent again (e.g. after fixing another field) while the first alert is still open do
+            # not alert the coordinators twice; the patient is told to seek care either way.
+            rules = sorted(a.rule for a in result.alerts)
+            open_alerts = SafetyAlert.objects.filter(
+                submission__patient=patient, submission__request=request_obj, submission__timepoint=timepoint,
+                level=result.level, acknowledged_at__isnull=True)
+            alert = next((a for a in open_alerts if sorted(r["rule"] for r in a.reasons) == rules), None)
+            if alert is None:
+                alert = raise_alert(submission, result, http)
     return submission, result, alert
 
 
