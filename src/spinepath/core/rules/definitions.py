@@ -79,6 +79,8 @@ class LevelGroup:
         self.kinds.add(ref.kind)
 
     def of(self, *kinds: str) -> list[FindingRef]:
+        if self.kinds.isdisjoint(kinds):
+            return []
         return [f for f in self.findings if f.kind in kinds]
 
     def has(self, *kinds: str) -> bool:
@@ -181,6 +183,7 @@ class Facts:
                     group.add(ref)
         self.all_findings = refs
         self.usable = usable
+        self._usable_kinds = {ref.kind for ref in usable}
         self.levels: list[LevelGroup] = sorted(groups.values(), key=_level_order)
         self.serious_finding: Tri = serious
         self._current_serious_kinds = current_serious
@@ -293,6 +296,8 @@ class Facts:
         )
 
     def findings_of(self, *kinds: str) -> list[FindingRef]:
+        if self._usable_kinds.isdisjoint(kinds):
+            return []
         return [r for r in self.usable if r.kind in kinds]
 
     def current_finding(self, kind: str) -> Tri:
@@ -337,9 +342,13 @@ class Facts:
         outcomes, not_good, no_good_relief_while_mild = self._care_outcomes
         if not_good is False or no_good_relief_while_mild is False:
             return False
-        long_enough = any_of(at_least(self.symptoms.duration_weeks, weeks, "/symptoms/duration_weeks"), *[
-            all_of(outcome, at_least(entry.weeks, weeks, f"/conservative_care/{n}/weeks"))
-            for n, (entry, outcome) in enumerate(zip(care, outcomes, strict=True))])
+        duration = self.symptoms.duration_weeks
+        if duration is not None and duration >= weeks:
+            long_enough: Tri = True  # the pain has lasted long enough: the entries' weeks cannot change that
+        else:
+            long_enough = any_of(at_least(duration, weeks, "/symptoms/duration_weeks"), *[
+                all_of(outcome, at_least(entry.weeks, weeks, f"/conservative_care/{n}/weeks"))
+                for n, (entry, outcome) in enumerate(zip(care, outcomes, strict=True))])
         return all_of(not_good, no_good_relief_while_mild, long_enough)
 
     @cached_property
@@ -348,14 +357,13 @@ class Facts:
         each entry's "not good relief", whether any was not good, and that none gave good relief while the leg
         pain is mild."""
         assert self.care is not None
-        leg_pain = self.symptoms.leg_pain
-        outcomes: list[Tri] = []
-        good_while_mild: list[Tri] = []
-        for n, entry in enumerate(self.care):
-            outcome: Tri = Unknown(f"/conservative_care/{n}/outcome") if entry.outcome is None else (
-                entry.outcome != "good_relief")
-            outcomes.append(outcome)
-            good_while_mild.append(all_of(negate(outcome), below(leg_pain, 4, "/symptoms/leg_pain")))
+        outcomes: list[Tri] = [
+            Unknown(f"/conservative_care/{n}/outcome") if entry.outcome is None else entry.outcome != "good_relief"
+            for n, entry in enumerate(self.care)]
+        mild_leg_pain = below(self.symptoms.leg_pain, 4, "/symptoms/leg_pain")
+        if mild_leg_pain is False:
+            return outcomes, any_of(*outcomes), True  # no entry can have given good relief while the pain is mild
+        good_while_mild = [all_of(negate(outcome), mild_leg_pain) for outcome in outcomes]
         return outcomes, any_of(*outcomes), negate(any_of(*good_while_mild))
 
     def _tried(self, kinds: frozenset[str]) -> Tri:
