@@ -563,3 +563,24 @@ def test_on_a_phone_the_request_is_sent_by_keyboard_alone_and_its_pages_fit(live
     assert_no_sideways_scroll(phone)
     assert_usable(phone.get_by_role("button", name="Yes, accept this plan"), min_size=44)
     screenshot(phone, "request-accept")
+
+
+def test_a_hospital_ticked_while_the_list_is_reloading_stays_ticked(live_server, page, world):
+    """The hospital list is rebuilt when a treatment or place changes; on a slow connection the person may tick a
+    hospital before the new list arrives. Their tick must survive the swap (it used to be silently dropped)."""
+    draft = draft_request(world.patient, world.organisation, "05")  # microdiscectomy: both hospitals offer it
+    sign_in(page, live_server.url, world.patient)
+    page.goto(f"{live_server.url}/en/requests/{draft.reference}/edit/")
+    form = page.locator("#request-form")
+    istanbul = form.get_by_role("checkbox", name="Bosphorus Spine, Istanbul (Türkiye)")
+    expect(istanbul).not_to_be_checked()
+
+    held: list = []
+    page.route("**/edit/hospitals/**", lambda route: held.append(route))  # the list's answer is held back
+    form.get_by_role("checkbox", name=KB.procedure("mis_decompression").name).check()
+    page.wait_for_function("() => document.querySelector('.htmx-request') !== null")
+    istanbul.check()  # ticked while the reload is on its way
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    expect(form.get_by_role("checkbox", name="Bosphorus Spine, Istanbul (Türkiye)")).to_be_checked()

@@ -38,6 +38,26 @@
   document.addEventListener("DOMContentLoaded", function () { enhanceFindingRows(document); });
   document.addEventListener("htmx:afterSwap", function () { enhanceFindingRows(document); });
 
+  // The request form's hospital list is rebuilt (htmx) when the treatments or places change. A hospital ticked
+  // (or unticked) while that reload was on its way would be lost with the old list: the person's boxes win.
+  var hospitalTicks = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "hospital-choices") { return; }
+    hospitalTicks = {};
+    target.querySelectorAll("input[name=hospitals]").forEach(function (box) { hospitalTicks[box.value] = box.checked; });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (hospitalTicks === null) { return; }
+    var list = document.getElementById("hospital-choices");
+    if (list) {
+      list.querySelectorAll("input[name=hospitals]").forEach(function (box) {
+        if (Object.prototype.hasOwnProperty.call(hospitalTicks, box.value)) { box.checked = hospitalTicks[box.value]; }
+      });
+    }
+    hospitalTicks = null;
+  });
+
   // After "Add another" (htmx), move the focus to the first box of the new row.
   document.addEventListener("htmx:afterSwap", function () {
     var row = document.querySelector("[data-new-row]");
