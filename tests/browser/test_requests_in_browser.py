@@ -194,6 +194,9 @@ def test_one_request_from_self_check_to_an_accepted_plan(live_server, new_page: 
     expect(coordinator.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
     imaging = coordinator.get_by_role("region", name="Imaging (de-identified)")
     expect(imaging.get_by_role("table", name="Study summary").get_by_role("row")).to_have_count(series_count + 1)
+    facts = imaging.locator("dl")
+    expect(facts).to_contain_text(re.compile(rf"Series\s*{series_count}\s*Images\s*{image_count}"))
+    expect(facts).not_to_contain_text("image_count")  # labelled for people, not the summary's internal names
     previews = imaging.get_by_role("img")
     expect(previews).to_have_count(series_count)
     for preview in previews.all():
