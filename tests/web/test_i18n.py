@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import gettext as gettext_module
+import os
 import re
 import shutil
 import subprocess
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -151,6 +153,52 @@ def test_the_committed_mo_is_what_msgfmt_makes_of_the_po(language: str, tmp_path
     assert fresh.read_bytes() == po.with_suffix(".mo").read_bytes()
 
 
+# ---- every text in the source is in every catalogue ---------------------------------------------------------------
+
+WEB_PACKAGE = LOCALE.parent
+XGETTEXT_MISSING = shutil.which("xgettext") is None or shutil.which("msguniq") is None
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
+    """What ``makemessages`` finds in the web package today (templates, Python, the generated kb_messages.py), read
+    from a copy so the committed catalogues are never touched: a fresh catalogue, made in a temporary locale dir."""
+    if XGETTEXT_MISSING:
+        if os.environ.get("CI"):
+            pytest.fail("gettext tools (xgettext, msguniq) are missing: .ci/install-system-deps installs them")
+        pytest.skip("gettext tools not installed")
+    copy = tmp_path_factory.mktemp("makemessages") / "web"
+    shutil.copytree(WEB_PACKAGE, copy, ignore=shutil.ignore_patterns("locale", "var", "static", "__pycache__"))
+    (copy / "locale").mkdir()
+    previous = Path.cwd()
+    os.chdir(copy)  # makemessages reads the current directory, like "cd src/spinepath/web" in locale/README.md
+    try:
+        with override_settings(LOCALE_PATHS=[str(copy / "locale")]):
+            call_command("makemessages", locale=["tr"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(previous)
+    return parse_po(copy / "locale" / "tr" / "LC_MESSAGES" / "django.po")[1:]
+
+
+def test_makemessages_finds_the_texts_of_every_part_of_the_site(extracted: list[Entry]) -> None:
+    """A guard for the test below: the extraction really reads templates, Python and the knowledge base."""
+    found = {e.msgid for e in extracted}
+    assert len(found) > 800
+    assert {EMERGENCY, "My recovery", "Safety alerts", "Page not found", "Request started"} <= found
+
+
+@pytest.mark.parametrize("language", LANGUAGE_CODES)
+def test_every_text_makemessages_would_extract_is_in_the_catalogue(extracted: list[Entry], language: str) -> None:
+    """A feature whose texts were never added to a catalogue shows English on that language's pages: every msgid
+    (and plural) in the source must be an entry of the catalogue; the checks above see that it is translated."""
+    catalogue = {e.msgid: e.msgid_plural for e in messages(language)}
+    missing = [e.msgid for e in extracted if e.msgid not in catalogue]
+    plural_differs = [e.msgid for e in extracted if e.msgid in catalogue and e.msgid_plural is not None
+                      and catalogue[e.msgid] != e.msgid_plural]
+    assert missing == [], f"{len(missing)} texts are not in locale/{language} (see locale/README.md)"
+    assert plural_differs == []
+
+
 # ---- Turkish pages -----------------------------------------------------------------------------------------------
 
 def _in(text: str, html: str) -> bool:
@@ -200,6 +248,59 @@ def test_every_condition_and_procedure_page_has_its_turkish_name(client: Client,
         turkish = gettext(name)
     assert turkish != name
     assert f"<h1>{escape(turkish)}</h1>" in html
+
+
+def _signed_in(client: Client, role: str, **profile: object) -> Client:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    email = f"{role}@example.org"
+    user = get_user_model().objects.create_user(username=email, email=email, password="x" * 20)
+    user.profile.role = role
+    user.profile.email_verified_at = timezone.now()
+    for name, value in profile.items():
+        setattr(user.profile, name, value)
+    user.profile.save()
+    client.force_login(user)
+    return client
+
+
+# Pages behind sign-in (requests, the coordinators' console, recovery tracking) and the 404 page: English interface
+# texts that must appear in Turkish on them.
+SIGNED_IN_PAGES = [
+    pytest.param("patient", "/tr/outcomes/", 200, ["My recovery", "Answer the baseline questionnaires"],
+                 id="recovery"),
+    pytest.param("patient", "/tr/requests/", 200, ["My requests"], id="requests"),
+    pytest.param("coordinator", "/tr/outcomes/staff/", 200, ["Recovery follow-up", "Safety alerts",
+                                                             "No overdue or missed follow-ups."], id="follow-ups"),
+    pytest.param("coordinator", "/tr/outcomes/staff/cohort/", 200, ["Cohort results at 3 and 12 months", "Reached",
+                                                                    "Download as CSV"], id="cohort"),
+    pytest.param("coordinator", "/tr/console/", 200, ["Submitted", "With hospitals", "Plans received"], id="console"),
+    pytest.param(None, "/tr/no-such-page/", 404, ["Page not found"], id="404"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "url", "status", "texts"), SIGNED_IN_PAGES)
+def test_signed_in_pages_and_the_404_page_are_in_turkish(client: Client, role: str | None, url: str, status: int,
+                                                         texts: list[str]) -> None:
+    from spinepath.web.hospitals.models import Organisation
+
+    if role == "coordinator":
+        organisation = Organisation.objects.create(name="Spine Partners", slug="spine-partners")
+        _signed_in(client, role, organisation=organisation)
+    elif role:
+        _signed_in(client, role)
+    response = client.get(url)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert '<html lang="tr" dir="ltr">' in html
+    with translation.override("tr"):
+        for english in [EMERGENCY, *texts]:
+            turkish = gettext(english)
+            assert turkish != english, english
+            assert _in(turkish, html), turkish
+            assert not _in(english, html), english
 
 
 def test_the_emergency_instruction_is_unmistakable_in_turkish() -> None:
