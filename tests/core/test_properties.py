@@ -7,16 +7,19 @@ The number of examples comes from the hypothesis profile in tests/conftest.py
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from spinepath.core.assessment import PROCEDURE_IDS, Assessment
 from spinepath.core.engine import assess, assess_json
+from spinepath.core.errors import IntakeError
 from spinepath.core.intake import parse_intake
 from strategies import NEAR_CANDIDATE_TEMPLATES, RED_FLAGS, intakes
 
@@ -168,6 +171,25 @@ def test_the_batch_json_is_the_models_json(doc: dict[str, Any]) -> None:
     # assess_json writes the JSON without building the models (spinepath assess-batch): the same text, byte for byte.
     intake = parse_intake(doc)
     assert assess_json(intake) == assess(intake).to_json()
+
+
+@given(intakes())
+def test_assessing_makes_no_reference_cycles(doc: dict[str, Any]) -> None:
+    # spinepath assess-batch turns the cycle collector off: every object an assessment (or a rejected intake)
+    # makes must be freed by reference counting alone, or a long batch would grow without bound.
+    bad = {**doc, "patient": {"age": 15}, "red_flags": {"bladder_dysfuntion": True}}
+    gc.freeze()  # whatever exists already is left alone: the collection below sees only what the test made
+    gc.disable()
+    try:
+        intake = parse_intake(json.dumps(doc))
+        assess_json(intake)
+        assess(intake).to_json()
+        with pytest.raises(IntakeError):
+            parse_intake(json.dumps(bad))
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 @given(intakes())

@@ -298,6 +298,7 @@ def parse_intake(document: str | bytes | dict[str, Any]) -> Intake:
             return Intake.model_validate(document)
         if not isinstance(document, (str, bytes)):
             raise IntakeError([FieldProblem("", "the intake must be a JSON object")])
-        return Intake.model_validate_json(document)
+        intake: Intake = Intake.__pydantic_validator__.validate_json(document)  # model_validate_json, one call less
+        return intake
     except ValidationError as exc:
         raise IntakeError(intake_problems(exc)) from exc
