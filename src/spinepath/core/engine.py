@@ -17,6 +17,7 @@ from pydantic_core import to_json
 from .assessment import (
     ASSESSMENT_SCHEMA_ID,
     DISCLAIMER,
+    PROCEDURE_IDS,
     SAFETY_NET,
     Assessment,
     NextStep,
@@ -43,7 +44,7 @@ from .rules import (
     check_ruleset,
 )
 from .rules.base import ASK, Rule
-from .rules.definitions import Facts
+from .rules.definitions import Facts, LevelGroup
 from .rules.next_step import ADVICE_EMERGENCY, ADVICE_URGENT, imaging_advice
 from .rules.procedure import ProcedureRules
 from .rules.urgency import CES_FIELDS, RedFlagRule
@@ -162,22 +163,33 @@ def _patient_rules(rules: list[_Compiled]) -> tuple[_PatientRule, ...]:
     return tuple(prepared)
 
 
-def _split(table: ProcedureRules) -> tuple[tuple[_PatientRule, ...], tuple[_Compiled, ...], int]:
-    return (_patient_rules([_compile(r) for r in table.rules if not r.per_level]),
-            tuple(_compile(r) for r in table.rules if r.per_level), _reason(table.indication))
+class _Table(NamedTuple):
+    """A procedure's rule table, prepared: patient-level rules, per-level rules, and where the levels come from."""
+
+    procedure: ProcedureId
+    patient_rules: tuple[_PatientRule, ...]
+    level_rules: tuple[_Compiled, ...]
+    indication: int
+    levels: Callable[[Facts], list[LevelGroup]] | None
 
 
-_SPLIT_RULES = {table.procedure: _split(table) for table in PROCEDURE_RULES}
+def _prepare(table: ProcedureRules) -> _Table:
+    return _Table(table.procedure, _patient_rules([_compile(r) for r in table.rules if not r.per_level]),
+                  tuple(_compile(r) for r in table.rules if r.per_level), _reason(table.indication), table.levels)
+
+
+_TABLES = tuple(_prepare(table) for table in PROCEDURE_RULES)
 _URGENT_FIRST = _reason(URGENT_REVIEW_FIRST)
 
 # A limit is (cap, from an unknown, reason number); the reasons are shown sorted by cap (the most decisive first).
 _Limit = tuple[int, bool, int]
 _cap_of = itemgetter(0)
+_status_of = attrgetter("status")
 _reason_of = itemgetter(2)
 
 
-def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | None], urgent: bool) -> _Result:
-    patient_rules, level_rules, indication = _SPLIT_RULES[table.procedure]
+def _evaluate(table: _Table, facts: Facts, memo: list[bool | Unknown | None], urgent: bool) -> _Result:
+    procedure, patient_rules, level_rules, indication, levels_of = table
     # The patient-level verdict, kept in locals (this loop runs ~100 times per intake).
     cap = known_cap = _CANDIDATE
     limits: list[_Limit] = []
@@ -223,8 +235,8 @@ def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | N
     # Each level: (cap, known cap, limits, notes, missing). A known exclusion of the patient settles the
     # procedure whatever the levels say, so they are not evaluated at all then.
     levels: list[tuple[str | None, int, int, list[_Limit], list[int], list[str]]] = []
-    if table.levels and known_cap != _NC:
-        for group in table.levels(facts):
+    if levels_of is not None and known_cap != _NC:
+        for group in levels_of(facts):
             level_cap = level_known = _CANDIDATE
             level_limits: list[_Limit] = []
             level_notes: list[int] = []
@@ -281,25 +293,25 @@ def _evaluate(table: ProcedureRules, facts: Facts, memo: list[bool | Unknown | N
         limits.sort(key=_cap_of)
     # Levels come in LEVELS order from table.levels (Facts.levels is sorted), each at most once.
     # Everything the result depends on:
-    signature = (table.procedure, final, urgent, tuple(level_names), tuple(limits), tuple(notes), tuple(missing))
+    signature = (procedure, final, urgent, tuple(level_names), tuple(limits), tuple(notes), tuple(missing))
     outcome = _RESULTS.get(signature)
     if outcome is None:
         reasons = _unique([*map(_reason_of, limits), indication, *notes])
         if urgent:
             reasons.append(_URGENT_FIRST)
-        outcome = _remember(signature, _Result(table.procedure, _STATUS[final], level_names, reasons,
+        outcome = _remember(signature, _Result(procedure, _STATUS[final], level_names, reasons,
                                                _dedupe(missing)))
     return outcome
 
 
 class _Result:
-    """One procedure's result, as the contract model and as its JSON, each made when first asked for.
+    """One procedure's result, as its JSON and as the contract model (made when first asked for).
 
     Most intakes end in one of a few thousand procedure results (the same status, reasons and missing fields):
     each distinct one is built once and then shared (see ``_RESULTS``). Never changed once built.
     """
 
-    __slots__ = ("_json", "_model", "levels", "missing", "procedure", "reasons", "status")
+    __slots__ = ("_model", "json", "levels", "missing", "procedure", "reasons", "status")
 
     def __init__(self, procedure: ProcedureId, status: Status, levels: list[str], reasons: list[int],
                  missing: list[str]) -> None:
@@ -309,21 +321,15 @@ class _Result:
         self.reasons = reasons
         self.missing = missing
         self._model: ProcedureAssessment | None = None
-        self._json: str | None = None
+        # ``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests).
+        self.json = (f'{_procedure_head(procedure, status)}{_json_list(levels)},'
+                     f'"reasons":[{",".join([_REASON_JSON[n] for n in reasons])}],"missing":{_json_list(missing)}}}')
 
     def model(self) -> ProcedureAssessment:
         if self._model is None:
             self._model = ProcedureAssessment(procedure=self.procedure, status=self.status, levels=self.levels,
                                               reasons=[_REASONS[n] for n in self.reasons], missing=self.missing)
         return self._model
-
-    def json(self) -> str:
-        """``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests)."""
-        if self._json is None:
-            self._json = (f'{_procedure_head(self.procedure, self.status)}{_json_list(self.levels)},'
-                          f'"reasons":[{",".join([_REASON_JSON[n] for n in self.reasons])}],'
-                          f'"missing":{_json_list(self.missing)}}}')
-        return self._json
 
 
 # Bounded, so memory stays flat however long the batch.
@@ -382,6 +388,7 @@ _RED_FLAGS = {r.id: RedFlag(id=r.id, title=r.title, explanation=r.explanation, s
 _RED_FLAG_JSON = {rule_id: flag.model_dump_json() for rule_id, flag in _RED_FLAGS.items()}
 _RISK_FACTORS = {r.id: RiskFactor(id=r.id, text=r.text, source=r.source) for r in RISK_FACTOR_RULES}
 _RISK_FACTOR_JSON = {rule_id: factor.model_dump_json() for rule_id, factor in _RISK_FACTORS.items()}
+_RISK_FACTOR_TESTS = tuple((r.when.test, r.id) for r in RISK_FACTOR_RULES)
 
 
 _RED_FLAG_TESTS = tuple((rule.when.test, rule) for rule in RED_FLAG_RULES)
@@ -451,9 +458,9 @@ def _assess(intake: Intake) -> _Verdict:
         memo: list[bool | Unknown | None] = [None] * len(_SLOTS)
         # When urgent, every procedure's reasons end with "the urgent review comes first".
         urgent = urgency == "urgent"
-        procedures = [_evaluate(table, facts, memo, urgent) for table in PROCEDURE_RULES]
+        procedures = [_evaluate(table, facts, memo, urgent) for table in _TABLES]
 
-    statuses: dict[str, Status] = {p.procedure: p.status for p in procedures}
+    statuses: dict[str, Status] = dict(zip(PROCEDURE_IDS, map(_status_of, procedures), strict=True))
     next_step, advice, step_missing = _next_step(facts, urgency, statuses)
 
     missing = [path for path, answer in zip(CES_FIELDS, _ces_answers(intake.red_flags), strict=True) if answer is None]
@@ -461,7 +468,7 @@ def _assess(intake: Intake) -> _Verdict:
     missing += step_missing
     for procedure in procedures:
         missing += procedure.missing
-    risk_factors = [r.id for r in RISK_FACTOR_RULES if r.when.test(facts) is True]
+    risk_factors = [rule_id for test, rule_id in _RISK_FACTOR_TESTS if test(facts) is True]
     return _Verdict(urgency, next_step, red_flags, procedures, risk_factors, _dedupe(missing), advice)
 
 
@@ -498,7 +505,7 @@ def assess_json(intake: Intake) -> str:
     urgency = verdict.urgency
     return (f'{_JSON_HEAD}{_json_string(urgency)},"next_step":{_json_string(verdict.next_step)},'
             f'"red_flags":[{",".join([_RED_FLAG_JSON[r.id] for r in verdict.red_flags])}],'
-            f'"procedures":[{",".join([p.json() for p in verdict.procedures])}],'
+            f'"procedures":[{",".join([p.json for p in verdict.procedures])}],'
             f'"risk_factors":[{",".join([_RISK_FACTOR_JSON[r] for r in verdict.risk_factors])}],'
             f'"missing_information":{_json_list(verdict.missing_information)},'
             f'"advice":{_json_string(verdict.advice)}{"" if urgency == "emergency" else _JSON_SAFETY_NET}'

@@ -91,8 +91,11 @@ def _elective(procedure: str, test: When) -> When:
     """Fitness modifiers do not apply to open surgery for a tumour, infection or fracture (§3.3)."""
     if procedure != "open_surgery":
         return test
-    return When(f"{test.describe} (elective open surgery only)",
-                lambda f: all_of(f.open_surgery_is_elective, test.test(f)))
+    def elective_only(f: Facts) -> Tri:
+        elective = f.open_surgery_is_elective
+        return test.test(f) if elective is True else all_of(elective, test.test(f))  # all_of(True, x) is x
+
+    return When(f"{test.describe} (elective open surgery only)", elective_only)
 
 
 def _pregnant(f: Facts) -> Tri:

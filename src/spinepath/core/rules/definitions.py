@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from ..intake import LEVELS, ConservativeCareEntry, Finding, ImagingStudy, Intake, Level
@@ -87,11 +88,7 @@ class LevelGroup:
         return not self.kinds.isdisjoint(kinds)
 
 
-_LEVEL_INDEX = {level: n for n, level in enumerate(LEVELS)}
-
-
-def _level_order(group: LevelGroup) -> int:
-    return _LEVEL_INDEX.get(group.level, 99)  # type: ignore[arg-type]
+_LEVELS_THEN_UNKNOWN: tuple[Level | None, ...] = (*LEVELS, None)  # the order of Facts.levels
 
 
 def _is_current_cross_sectional(study: ImagingStudy) -> bool:
@@ -101,15 +98,7 @@ def _is_current_cross_sectional(study: ImagingStudy) -> bool:
     )
 
 
-def _counts(current_cross_sectional: bool, kind: str | None) -> bool:
-    """Whether a finding counts for the procedure rules (§3.3); ``current_cross_sectional`` is its study's
-    :func:`_is_current_cross_sectional`, worked out once per study."""
-    if kind in SERIOUS_KINDS:
-        return True
-    if current_cross_sectional:
-        return True
-    # Plain films, old studies and studies of unknown modality still show structural findings.
-    return kind in STRUCTURAL_KINDS
+_finding_ref = partial(tuple.__new__, FindingRef)  # FindingRef((...)) without the Python-level __new__
 
 
 class Facts:
@@ -136,6 +125,7 @@ class Facts:
         the serious ones (§3.1, §3.3), and what cannot be read. Every red flag and most procedure rules ask."""
         refs: list[FindingRef] = []
         usable: list[FindingRef] = []
+        usable_kinds: set[str | None] = set()
         groups: dict[Level | None, LevelGroup] = {}
         current_serious: set[str | None] = set()
         serious = False
@@ -160,31 +150,39 @@ class Facts:
                 continue
             if study.modality is None:
                 no_modality.append(f"/imaging/{i}/modality")
-            current = _is_current_cross_sectional(study)
+            # Everything counts on a current MRI/CT (unknown age counts as current, §3.3); plain films, old
+            # studies and studies of unknown modality still show structural and serious findings.
+            current = study.modality in CROSS_SECTIONAL and (
+                months_ago is None or months_ago <= CROSS_SECTIONAL_MAX_MONTHS)
             for j, finding in enumerate(findings):
                 kind = finding.kind
-                ref = FindingRef(i, j, study, finding, kind, finding.level)
+                level = finding.level
+                ref = _finding_ref((i, j, study, finding, kind, level))
                 refs.append(ref)
                 if kind in SERIOUS_KINDS:
                     serious = True
                     if current_study:
                         current_serious.add(kind)
-                elif kind is None:
-                    no_kind.append(ref.path("kind"))
-                    if current_study:
-                        no_kind_current.append(ref.path("kind"))
-                if _counts(current, kind):
-                    usable.append(ref)
-                    if ref.level is None:
-                        no_level.append(ref.path("level"))
-                    group = groups.get(ref.level)
-                    if group is None:
-                        group = groups[ref.level] = LevelGroup(ref.level)
-                    group.add(ref)
+                else:
+                    if kind is None:
+                        no_kind.append(ref.path("kind"))
+                        if current_study:
+                            no_kind_current.append(ref.path("kind"))
+                    if not current and kind not in STRUCTURAL_KINDS:
+                        continue  # does not count for the procedure rules
+                usable.append(ref)
+                usable_kinds.add(kind)
+                if level is None:
+                    no_level.append(ref.path("level"))
+                group = groups.get(level)
+                if group is None:
+                    group = groups[level] = LevelGroup(level)
+                group.findings.append(ref)
+                group.kinds.add(kind)
         self.all_findings = refs
         self.usable = usable
-        self._usable_kinds = {ref.kind for ref in usable}
-        self.levels: list[LevelGroup] = sorted(groups.values(), key=_level_order)
+        self._usable_kinds = usable_kinds
+        self.levels: list[LevelGroup] = [groups[level] for level in _LEVELS_THEN_UNKNOWN if level in groups]
         self.serious_finding: Tri = serious
         self._current_serious_kinds = current_serious
         unread = no_findings_current + no_kind_current
