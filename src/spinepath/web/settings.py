@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "spinepath.web.csp.ContentSecurityPolicyMiddleware",  # django-csp, policy built once (see csp.py)
     # Last, as django-axes requires: counts failed sign-ins and locks out (see AXES_* below).
     "axes.middleware.AxesMiddleware",
 ]
