@@ -64,8 +64,8 @@ def score_chart_png(instrument: Instrument, points: Sequence[Point], procedure_n
     if low is not None and high is not None:
         axes.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
     axes.set_xlabel(gettext("Days after the operation"))
-    axes.set_ylabel(f"{instrument.short_name} ({instrument.scoring.unit})")
-    axes.set_title(f"{instrument.name} — {procedure_name}", fontsize=10, loc="left")
+    axes.set_ylabel(f"{gettext(instrument.short_name)} ({gettext(instrument.scoring.unit)})")
+    axes.set_title(f"{gettext(instrument.name)} — {procedure_name}", fontsize=10, loc="left")
     axes.grid(color="#eeeeee", linewidth=0.6)
     axes.legend(fontsize=8, loc="best")
     figure.supxlabel(gettext(NO_TYPICAL_COURSE), fontsize=7, x=0.01, ha="left")

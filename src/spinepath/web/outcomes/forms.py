@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from spinepath.core.outcomes import Instrument, load_catalogue
@@ -20,34 +21,50 @@ from spinepath.core.outcomes.models import Item
 
 from .models import ProcedureRecord
 
-__all__ = ["ProcedureDateForm", "QuestionnaireForm", "field_name"]
+__all__ = ["ProcedureDateForm", "QuestionnaireForm", "field_name", "wording_is_translatable"]
 
 _YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 _SAFETY_PREFIX = "safety__"
+
+
+# Licences whose wording may be translated through the message catalogues: spinepath's own questions and generic
+# scales. Every other instrument (STarT Back, ODI, ZCQ, COMI, PROMIS, RMDQ) is a validated questionnaire: only a
+# validated translation may replace its wording, so its items, answers and copyright statement are shown exactly as
+# packaged or supplied, and ``manage.py extract_kb_messages`` never lists them.
+TRANSLATABLE_WORDING = frozenset({"generic", "spinepath_wording"})
+
+
+def wording_is_translatable(instrument: Instrument) -> bool:
+    return instrument.licence.status in TRANSLATABLE_WORDING and instrument.item_text_supplied_by is None
+
+
+def _identity(text: str) -> str:
+    return text
 
 
 def field_name(instrument_id: str, item_id: str) -> str:
     return f"{instrument_id}__{item_id}"
 
 
-def _item_field(item: Item) -> forms.Field:
-    label = item.text or item.topic
+def _item_field(item: Item, translate: bool = False) -> forms.Field:
+    tr = gettext if translate else _identity
+    label = tr(item.text) if item.text else item.topic
     if item.kind == "choice":
-        choices = [(str(o.code), o.label or str(o.code)) for o in item.options]
+        choices = [(str(o.code), tr(o.label) if o.label else str(o.code)) for o in item.options]
         return forms.TypedChoiceField(label=label, choices=choices, coerce=int, required=False,
                                       empty_value=None, widget=forms.RadioSelect)
     if item.kind == "tick":
         return forms.TypedChoiceField(label=label, choices=[("1", _("Yes")), ("0", _("No"))], coerce=int,
                                       required=False, empty_value=None, widget=forms.RadioSelect)
     assert item.minimum is not None and item.maximum is not None
-    anchors = item.anchors or {}
+    anchors = {k: tr(v) for k, v in (item.anchors or {}).items()}
     if item.maximum - item.minimum <= 10:  # a rating scale: every point is a choice, the ends carry their anchors
         choices = [(str(n), f"{n} – {anchors[str(n)]}" if str(n) in anchors else str(n))
                    for n in range(item.minimum, item.maximum + 1)]
         return forms.TypedChoiceField(label=label, choices=choices, coerce=int, required=False, empty_value=None,
                                       widget=forms.RadioSelect)
     ends = " · ".join(f"{k}: {v}" for k, v in anchors.items())
-    unit = f" ({item.unit})" if item.unit else ""
+    unit = f" ({tr(item.unit)})" if item.unit else ""
     return forms.IntegerField(
         label=f"{label}{unit}", required=False, min_value=item.minimum, max_value=item.maximum,
         help_text=_("A whole number from %(minimum)s to %(maximum)s.") % {"minimum": item.minimum,
@@ -66,12 +83,13 @@ class QuestionnaireForm(forms.Form):
         if safety:
             for question in load_catalogue().safety.questions:
                 self.fields[_SAFETY_PREFIX + question.id] = forms.ChoiceField(
-                    label=question.text, choices=_YES_NO, widget=forms.RadioSelect,
+                    label=gettext(question.text), choices=_YES_NO, widget=forms.RadioSelect,
                     error_messages={"required": _("Please answer Yes or No: we cannot tell whether you need care "
                                                   "until you do.")})
         for instrument in self.instruments:
+            translate = wording_is_translatable(instrument)
             for item in instrument.items:
-                self.fields[field_name(instrument.id, item.id)] = _item_field(item)
+                self.fields[field_name(instrument.id, item.id)] = _item_field(item, translate)
 
     def safety_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(_SAFETY_PREFIX)]

@@ -44,7 +44,7 @@ def explain(instrument: Instrument, stored_score: dict[str, Any], change: Change
             "value": format_value(value, instrument), "minimum": _number(instrument.scoring.minimum),
             "maximum": _number(instrument.scoring.maximum), "better": better})
         if band:
-            sentences.append(_("That is in the band “%(band)s”.") % {"band": band})
+            sentences.append(_("That is in the band “%(band)s”.") % {"band": _(band)})
             sources += [s for b in instrument.bands if b.label == band for s in b.evidence.sources]
     if change is not None and change.improvement is not None:
         amount = format_value(abs(change.improvement), instrument)
@@ -59,13 +59,14 @@ def explain(instrument: Instrument, stored_score: dict[str, Any], change: Change
             sources += criterion.evidence.sources
             if change.mcid_reached is True:
                 sentences.append(_("This reaches the smallest change people usually notice as important (%(name)s).")
-                                 % {"name": criterion.name})
+                                 % {"name": _(criterion.name)})
             elif change.mcid_reached is False:
                 sentences.append(_("This does not yet reach the smallest change people usually notice as important "
-                                   "(%(name)s).") % {"name": criterion.name})
-    return ScoreMeaning(instrument=instrument.id, name=instrument.name,
+                                   "(%(name)s).") % {"name": _(criterion.name)})
+    # Names, bands and criteria are catalogue data, translated here (manage.py extract_kb_messages lists them).
+    return ScoreMeaning(instrument=instrument.id, name=_(instrument.name),
                         value=format_value(value, instrument) if value is not None and complete else "—",
-                        complete=complete, band=band if complete else None, sentences=tuple(sentences),
+                        complete=complete, band=_(band) if complete and band else None, sentences=tuple(sentences),
                         sources=tuple(dict.fromkeys(sources)))
 
 

@@ -11,6 +11,7 @@ operations at their own hospital. Every view of a patient's answers and every ch
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +21,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from spinepath.core.knowledge import load_knowledge
-from spinepath.core.outcomes import AnswerError, cohort_csv, cohort_table, load_catalogue
+from spinepath.core.outcomes import AnswerError, cohort_csv, cohort_table, load_catalogue, load_item_texts
 from spinepath.web.accounts import access
 from spinepath.web.accounts.access import Do
 from spinepath.web.accounts.decorators import role_required
@@ -35,7 +36,7 @@ from spinepath.web.care.models import RequestStatus, ResponseKind, TreatmentRequ
 from spinepath.web.selfcheck import session as selfcheck_session
 
 from . import charts, clock, meaning, recovery
-from .forms import ProcedureDateForm, QuestionnaireForm, field_name, procedure_choices
+from .forms import ProcedureDateForm, QuestionnaireForm, field_name, procedure_choices, wording_is_translatable
 from .models import (
     SAFETY_INSTRUMENT,
     ProcedureRecord,
@@ -234,7 +235,19 @@ def baseline(request: HttpRequest) -> HttpResponse:
 
 
 def _sections(form: QuestionnaireForm) -> list[dict[str, Any]]:
-    return [{"instrument": i, "fields": form.instrument_fields(i)} for i in form.instruments]
+    # A validated third-party questionnaire keeps its own wording (no machine or ad-hoc translation): on a page in
+    # another language its form says so. Deployer-supplied wording counts as English unless its file names a language.
+    language = (get_language() or "en").split("-")[0].lower()
+    languages = _supplied_languages(recovery.item_text_dir())
+    return [{"instrument": i, "fields": form.instrument_fields(i),
+             "wording_not_in_page_language": not wording_is_translatable(i)
+             and (languages.get(i.id) or "en").split("-")[0].lower() != language}
+            for i in form.instruments]
+
+
+@functools.lru_cache(maxsize=4)
+def _supplied_languages(directory: str | None) -> dict[str, str | None]:
+    return {key: texts.language for key, texts in load_item_texts(directory).items()} if directory else {}
 
 
 def _save_all(http: HttpRequest, form: QuestionnaireForm, timepoint: str,
@@ -448,7 +461,7 @@ def staff_request(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _cohort(request: HttpRequest) -> tuple[Any, str, list[Any], list[tuple[str, str]]]:
     catalogue = load_catalogue()
-    choices = [(f"{i.id}:{c.id}", f"{i.short_name} — {c.name}") for i in recovery.offering().offered
+    choices = [(f"{i.id}:{c.id}", f"{gettext(i.short_name)} — {gettext(c.name)}") for i in recovery.offering().offered
                for c in i.criteria if c.subscale is None]
     chosen = request.GET.get("measure") or "nrs_leg_pain:ostelo_mic"
     if chosen not in dict(choices):

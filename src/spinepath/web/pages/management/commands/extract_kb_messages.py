@@ -17,7 +17,11 @@ from pydantic import BaseModel
 
 from spinepath.core import assessment
 from spinepath.core.knowledge import load_knowledge
+from spinepath.core.outcomes import load_catalogue
+from spinepath.core.outcomes import safety as outcomes_safety
+from spinepath.core.outcomes.models import Instrument
 from spinepath.core.rules import PROCEDURE_RULES, RED_FLAG_RULES, URGENT_REVIEW_FIRST, next_step, rule_table
+from spinepath.web.outcomes.forms import wording_is_translatable
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "kb_messages.py"
 
@@ -32,7 +36,8 @@ _HEADER = '''\
 """Every knowledge-base and engine text, for makemessages. Generated: do not edit.
 
 Regenerate with ``python -m spinepath.web extract_kb_messages`` after changing
-spinepath/core/knowledge/data/*.yaml or the rule texts. Nothing imports this module.
+spinepath/core/knowledge/data/*.yaml, spinepath/core/outcomes/data/ or the rule texts. Nothing imports this
+module.
 """
 
 from django.utils.translation import gettext_noop
@@ -65,6 +70,10 @@ def collect_messages() -> list[tuple[str, list[str]]]:
         ("engine: rule table", (row["text"] for row in rule_table())),
         ("engine: what is read when a rule's condition is unknown", _unknown_texts()),
         ("engine: advice, safety net, disclaimer and status labels", _engine_texts()),
+        ("outcomes: post-operative safety questions, alerts and advice", _safety_texts()),
+        ("outcomes: instrument names and descriptions", _instrument_names()),
+        ("outcomes: wording of the instruments spinepath wrote or that are generic", _own_wording()),
+        ("outcomes: score bands, units, change criteria and their populations", _reading_texts()),
     ]
     seen: set[str] = set()
     collected: list[tuple[str, list[str]]] = []
@@ -112,6 +121,59 @@ def _model_texts(item: BaseModel) -> Iterator[str]:
     flag = getattr(item, "flag", None)  # any evidenced entry (fact, risk, ...) that is weak
     if isinstance(flag, str):
         yield flag
+
+
+def _safety_texts() -> Iterator[str]:
+    screen = load_catalogue().safety
+    for question in screen.questions:
+        yield question.text
+    for level in screen.levels.values():
+        yield level.advice
+    for rule in screen.rules:
+        yield rule.title
+        yield rule.explanation
+    yield outcomes_safety.ADVICE_INCOMPLETE
+    yield outcomes_safety.ADVICE_ROUTINE
+
+
+def _instruments() -> list[Instrument]:
+    return list(load_catalogue().instruments.values())
+
+
+def _instrument_names() -> Iterator[str]:
+    for instrument in _instruments():
+        yield instrument.name
+        yield instrument.short_name
+        yield instrument.description
+
+
+def _own_wording() -> Iterator[str]:
+    # Only spinepath's own questions and generic scales (see forms.wording_is_translatable): the items, answers,
+    # instructions and copyright statement of validated third-party questionnaires are never extracted.
+    for instrument in _instruments():
+        if not wording_is_translatable(instrument):
+            continue
+        if instrument.instructions:
+            yield instrument.instructions
+        for item in instrument.items:
+            if item.text:
+                yield item.text
+            for option in item.options:
+                if option.label:
+                    yield option.label
+            yield from (item.anchors or {}).values()
+            if item.unit:
+                yield item.unit
+
+
+def _reading_texts() -> Iterator[str]:
+    for instrument in _instruments():
+        yield instrument.scoring.unit
+        for band in instrument.bands:
+            yield band.label
+        for criterion in instrument.criteria:
+            yield criterion.name
+            yield criterion.population
 
 
 def _red_flag_texts() -> Iterator[str]:
