@@ -91,13 +91,7 @@ class LevelGroup:
 _LEVELS_THEN_UNKNOWN: tuple[Level | None, ...] = (*LEVELS, None)  # the order of Facts.levels
 
 
-def _is_current_cross_sectional(study: ImagingStudy) -> bool:
-    # Unknown age counts as current (§3.3).
-    return study.modality in CROSS_SECTIONAL and (
-        study.months_ago is None or study.months_ago <= CROSS_SECTIONAL_MAX_MONTHS
-    )
-
-
+_UNKNOWN_IMAGING = Unknown("/imaging")
 _finding_ref = partial(tuple.__new__, FindingRef)  # FindingRef((...)) without the Python-level __new__
 
 
@@ -137,10 +131,28 @@ class Facts:
         no_kind: list[str] = []
         no_kind_current: list[str] = []
         no_level: list[str] = []
+        reported = False  # a current cross-sectional study with its findings
+        waiting: list[str] = []  # what would tell whether there is one
+        any_cross_sectional = False
         for i, study in enumerate(self.studies):
             findings = study.findings
+            modality = study.modality
             months_ago = study.months_ago
             current_study = months_ago is None or months_ago <= CURRENT_FINDING_MAX_MONTHS
+            # Cross-sectional imaging = an MRI, CT or CT myelogram of at most 12 months (unknown age counts as
+            # current, §3.3); everything on it counts. Plain films, old studies and studies of unknown modality
+            # still show structural and serious findings.
+            current = False
+            if modality in CROSS_SECTIONAL:
+                any_cross_sectional = True
+                current = months_ago is None or months_ago <= CROSS_SECTIONAL_MAX_MONTHS
+                if current:
+                    if findings is None:
+                        waiting.append(f"/imaging/{i}/findings")
+                    else:
+                        reported = True
+            elif modality is None:
+                waiting.append(f"/imaging/{i}/modality")
             if findings is None:
                 no_findings.append(f"/imaging/{i}/findings")
                 if current_study:
@@ -148,12 +160,8 @@ class Facts:
                 continue
             if not findings:
                 continue
-            if study.modality is None:
+            if modality is None:
                 no_modality.append(f"/imaging/{i}/modality")
-            # Everything counts on a current MRI/CT (unknown age counts as current, §3.3); plain films, old
-            # studies and studies of unknown modality still show structural and serious findings.
-            current = study.modality in CROSS_SECTIONAL and (
-                months_ago is None or months_ago <= CROSS_SECTIONAL_MAX_MONTHS)
             for j, finding in enumerate(findings):
                 kind = finding.kind
                 level = finding.level
@@ -190,6 +198,11 @@ class Facts:
         # Pointers of what we cannot read in the imaging: a study whose findings were not given, a study of unknown
         # modality, a finding of unknown kind or of unknown level. Any of them could hide an exclusion.
         self.unreadable_findings: list[str] = no_findings + no_modality + no_kind + no_level
+        # A current MRI, CT or CT myelogram whose findings are reported (§3.3); unknown while a current study's
+        # findings or a study's modality are missing, or when nothing is known about imaging at all.
+        self.cross_sectional_imaging: Tri = True if reported else (
+            _UNKNOWN_IMAGING if self.intake.imaging is None else Unknown(*waiting) if waiting else False)
+        self.has_old_cross_sectional_only = not reported and any_cross_sectional
 
     def once(self, key: object, compute: Callable[[], Any]) -> Any:
         memo = self.memo
@@ -272,27 +285,6 @@ class Facts:
         )
 
     # ----- imaging --------------------------------------------------------------------------------------
-    @cached_property
-    def cross_sectional_imaging(self) -> Tri:
-        """A current MRI, CT or CT myelogram whose findings are reported (§3.3)."""
-        waiting: list[str] = []
-        for i, study in enumerate(self.studies):
-            if _is_current_cross_sectional(study):
-                if study.findings is not None:
-                    return True
-                waiting.append(f"/imaging/{i}/findings")
-            elif study.modality is None:
-                waiting.append(f"/imaging/{i}/modality")
-        if self.intake.imaging is None:
-            return Unknown("/imaging")
-        return Unknown(*waiting) if waiting else False
-
-    @cached_property
-    def has_old_cross_sectional_only(self) -> bool:
-        return self.cross_sectional_imaging is not True and any(
-            s.modality in CROSS_SECTIONAL for s in self.studies
-        )
-
     def findings_of(self, *kinds: str) -> list[FindingRef]:
         if self._usable_kinds.isdisjoint(kinds):
             return []

@@ -35,7 +35,13 @@ def adjacent_segment(f: Facts, g: LevelGroup) -> Tri:
                for op in f.prior_surgery)
 
 
+# Each indication rests on one of these findings at the level: without any of them there is none.
+_INDICATION_KINDS = frozenset({"spondylolisthesis", "dynamic_instability", "disc_herniation", *STENOSIS_KINDS})
+
+
 def level_indication(f: Facts, g: LevelGroup) -> Tri:
+    if g.kinds.isdisjoint(_INDICATION_KINDS):
+        return False
     instability = dynamic_instability(g)
     return any_of(
         all_of(spondylolisthesis_grade_between(g, 1, 2), instability),

@@ -17,7 +17,13 @@ def _scoliosis_over_20_here(g: LevelGroup) -> Tri:
                     else r.finding.cobb_degrees > 20 for r in g.of("scoliosis")])
 
 
+# Each indication rests on one of these findings at the level: without any of them there is none.
+_INDICATION_KINDS = frozenset({"spondylolisthesis", "scoliosis", *STENOSIS_KINDS, *SERIOUS_KINDS})
+
+
 def level_indication(f: Facts, g: LevelGroup) -> Tri:
+    if g.kinds.isdisjoint(_INDICATION_KINDS):
+        return False
     return any_of(
         spondylolisthesis_grade_at_least(g, 3),
         all_of(_scoliosis_over_20_here(g), bool(f.findings_of(*STENOSIS_KINDS))),
