@@ -322,7 +322,7 @@ class _Result:
         self.missing = missing
         self._model: ProcedureAssessment | None = None
         # ``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests).
-        self.json = (f'{_procedure_head(procedure, status)}{_json_list(levels)},'
+        self.json = (f'{_HEADS[procedure, status]}{_json_list(levels)},'
                      f'"reasons":[{",".join([_REASON_JSON[n] for n in reasons])}],"missing":{_json_list(missing)}}}')
 
     def model(self) -> ProcedureAssessment:
@@ -366,14 +366,8 @@ def _json_string(value: str) -> str:
     return text
 
 
-_HEADS: dict[tuple[str, str], str] = {}
-
-
-def _procedure_head(procedure: str, status: str) -> str:
-    head = _HEADS.get((procedure, status))
-    if head is None:
-        head = _HEADS[procedure, status] = f'{{"procedure":{_json(procedure)},"status":{_json(status)},"levels":'
-    return head
+_HEADS = {(procedure, status): f'{{"procedure":{_json(procedure)},"status":{_json(status)},"levels":'
+          for procedure in PROCEDURE_IDS for status in _STATUS}
 
 
 def _emergency(table: ProcedureRules, facts: Facts) -> _Result:
@@ -416,22 +410,25 @@ def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlagRule], list[str]]:
     return urgency, fired, questions
 
 
+_STEPS = tuple((step.when, step.if_unknown == "skip", step.then, step.advice) for step in NEXT_STEPS)
+
+
 def _next_step(facts: Facts, urgency: Urgency, statuses: dict[str, Status]) -> tuple[NextStep, str, list[str]]:
     if urgency == "emergency":
         return "emergency_department", ADVICE_EMERGENCY, []
     if urgency == "urgent":
         return "urgent_specialist_review", ADVICE_URGENT, []
     missing: list[str] = []
-    for step in NEXT_STEPS:
-        result = step.when(facts, statuses)
-        if isinstance(result, Unknown):
-            missing.extend(result.paths)
-            if step.if_unknown == "skip":
-                continue
-        elif result is False:
+    for when, skip_if_unknown, then, advice in _STEPS:
+        result = when(facts, statuses)
+        if result is False:
             continue
-        advice = imaging_advice(facts) if step.then == "imaging" else step.advice
-        return step.then, advice, missing
+        if result is not True:
+            # Unknown: listed as missing; the step is taken anyway ("take") or the next one is tried ("skip").
+            missing.extend(result.paths)
+            if skip_if_unknown:
+                continue
+        return then, imaging_advice(facts) if then == "imaging" else advice, missing
     raise AssertionError("the last next step always applies")  # pragma: no cover
 
 

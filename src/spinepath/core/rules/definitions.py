@@ -106,6 +106,7 @@ class Facts:
         self.history = intake.history
         self.care: Sequence[ConservativeCareEntry] | None = intake.conservative_care
         self.studies: Sequence[ImagingStudy] = intake.imaging or ()
+        self._read_symptoms()
         self._read_imaging()
         self.prior_surgery = self.history.prior_lumbar_surgery or ()
         # Set by the engine once §3.1 has run: a few procedure rules depend on it (conservative care).
@@ -215,27 +216,20 @@ class Facts:
     def p(self, section: str, name: str) -> str:
         return f"/{section}/{name}"
 
-    @cached_property
-    def neurological_symptoms(self) -> Tri:
+    def _read_symptoms(self) -> None:
+        """The symptom facts every assessment asks for (the red flags of §3.1 read all of them), in one go."""
         s = self.symptoms
-        return any_of(
-            below(s.weakness_grade, 5, "/symptoms/weakness_grade"),
-            is_(s.weakness_progressing, "/symptoms/weakness_progressing"),
-            is_(s.numbness, "/symptoms/numbness"),
-        )
-
-    @cached_property
-    def motor_deficit(self) -> Tri:
-        """MRC/Oxford <= 3 (foot drop threshold, NHS Lothian) or progressing weakness."""
-        s = self.symptoms
-        return any_of(
-            below(s.weakness_grade, 4, "/symptoms/weakness_grade"),
-            is_(s.weakness_progressing, "/symptoms/weakness_progressing"),
-        )
-
-    @cached_property
-    def severe_weakness(self) -> Tri:
-        return below(self.symptoms.weakness_grade, 4, "/symptoms/weakness_grade")
+        weakness = below(s.weakness_grade, 5, "/symptoms/weakness_grade")  # MRC/Oxford 5 = normal
+        marked_weakness = below(s.weakness_grade, 4, "/symptoms/weakness_grade")  # <= 3: foot drop (NHS Lothian)
+        progressing = is_(s.weakness_progressing, "/symptoms/weakness_progressing")
+        numbness = is_(s.numbness, "/symptoms/numbness")
+        self.severe_weakness: Tri = marked_weakness
+        self.motor_deficit: Tri = any_of(marked_weakness, progressing)
+        self.neurological_symptoms: Tri = any_of(weakness, progressing, numbness)
+        self.claudication: Tri = is_(s.claudication, "/symptoms/claudication")
+        # Pain of under 6 weeks; unknown duration counts as new (§3.1).
+        self.new_pain: Tri = True if s.duration_weeks is None else s.duration_weeks < 6
+        self._numbness_or_weakness = any_of(numbness, weakness)  # half of the radicular picture
 
     @cached_property
     def radicular_picture(self) -> Tri:
@@ -249,13 +243,8 @@ class Facts:
         leg_side_known: Tri = Unknown("/symptoms/leg_pain_side") if side is None else side != "none"
         return any_of(
             all_of(leg_dominant, is_(s.leg_pain_below_knee, "/symptoms/leg_pain_below_knee")),
-            all_of(leg_side_known, any_of(is_(s.numbness, "/symptoms/numbness"),
-                                          below(s.weakness_grade, 5, "/symptoms/weakness_grade"))),
+            all_of(leg_side_known, self._numbness_or_weakness),
         )
-
-    @cached_property
-    def claudication(self) -> Tri:
-        return is_(self.symptoms.claudication, "/symptoms/claudication")
 
     @cached_property
     def claudication_or_radicular(self) -> Tri:
@@ -268,12 +257,6 @@ class Facts:
             at_least(s.leg_pain, 4, "/symptoms/leg_pain"),
             all_of(self.claudication, below(s.walking_tolerance_minutes, 30, "/symptoms/walking_tolerance_minutes")),
         )
-
-    @cached_property
-    def new_pain(self) -> Tri:
-        """Pain of under 6 weeks; unknown duration counts as new (§3.1)."""
-        d = self.symptoms.duration_weeks
-        return True if d is None else d < 6
 
     @cached_property
     def mimic(self) -> Tri:
