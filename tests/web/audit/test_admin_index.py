@@ -1,0 +1,16 @@
+"""The admin's front page says which outcome questionnaires are offered and why the licensed ones are not."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+
+def test_the_admin_front_page_lists_the_questionnaires_that_are_not_offered_and_why(admin_client: Client) -> None:
+    page = admin_client.get("/admin/").content.decode()
+    section = page[page.index('id="outcome-questionnaires"'):]
+    section = section[: section.index("</div>")]
+    offered, withheld = section.split("<strong>Not offered</strong>")
+    assert "STarT Back" in offered
+    for name in ("Oswestry", "Zurich Claudication", "Core Outcome Measures Index", "PROMIS-29", "Roland-Morris"):
+        assert name in withheld and name not in offered
+    assert "SPINEPATH_INSTRUMENT_TEXT_DIR" in withheld
