@@ -385,26 +385,27 @@ _RISK_FACTOR_JSON = {rule_id: factor.model_dump_json() for rule_id, factor in _R
 _RISK_FACTOR_TESTS = tuple((r.when.test, r.id) for r in RISK_FACTOR_RULES)
 
 
-_RED_FLAG_TESTS = tuple((rule.when.test, rule) for rule in RED_FLAG_RULES)
+_RED_FLAG_TESTS = tuple((rule.when.test, rule, _URGENCY_RANK[rule.urgency]) for rule in RED_FLAG_RULES)
+_URGENCIES: tuple[Urgency, ...] = ("routine", "urgent", "emergency")  # by rank
 
 
 def _urgency(facts: Facts) -> tuple[Urgency, list[RedFlagRule], list[str]]:
     fired: list[RedFlagRule] = []
-    unknown: list[tuple[RedFlagRule, Unknown]] = []
-    for test, rule in _RED_FLAG_TESTS:
+    unknown: list[tuple[int, Unknown]] = []
+    rank = 0
+    for test, rule, rule_rank in _RED_FLAG_TESTS:
         result = test(facts)
+        if result is False:
+            continue
         if result is True:
             fired.append(rule)
-        elif result is not False:
-            unknown.append((rule, result))
-    urgency: Urgency = "routine"
-    if any(r.urgency == "emergency" for r in fired):
-        urgency = "emergency"
-    elif fired:
-        urgency = "urgent"
+            if rule_rank > rank:
+                rank = rule_rank
+        else:
+            unknown.append((rule_rank, result))
+    urgency = _URGENCIES[rank]
     # An unknown that could raise urgency is a question to ask, never reassurance.
-    rank = _URGENCY_RANK[urgency]
-    questions = [p for rule, result in unknown if _URGENCY_RANK[rule.urgency] > rank for p in result.paths]
+    questions = [p for rule_rank, result in unknown if rule_rank > rank for p in result.paths] if unknown else []
     if len(fired) > 1:
         fired.sort(key=lambda r: -_URGENCY_RANK[r.urgency])
     return urgency, fired, questions
