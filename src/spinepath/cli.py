@@ -163,7 +163,7 @@ def assess_batch(
             consumed = 0
             for number, line in enumerate(reader, start=1):
                 consumed += len(line)
-                if line.strip():
+                if not line.isspace():  # (a line from a file is never empty: at least its newline)
                     try:
                         writer.write(assess_json(parse_intake(line)) + "\n")
                         written += 1

@@ -138,13 +138,18 @@ def _reason(rule: Rule) -> int:
     return _reason_number(rule.id, rule.text, rule.source)
 
 
+# A limit is (cap, from an unknown, reason number); the reasons are shown sorted by cap (the most decisive first).
+_Limit = tuple[int, bool, int]
+
+
 class _Effect(NamedTuple):
     """What a patient-level rule does once its condition is true or unknown (read only then: most are false)."""
 
     then: int
     if_unknown: int
     reason: int
-    unknown_reason: int
+    limit: _Limit  # (then, False, reason), made once
+    unknown_limit: _Limit  # (if_unknown, True, unknown_reason)
     asks: tuple[str, ...]
     # The exclusions after this rule in its table. Once a known fact excludes the procedure, only these can
     # still add to the reasons shown, so the others are not evaluated at all.
@@ -158,7 +163,8 @@ def _patient_rules(rules: list[_Compiled]) -> tuple[_PatientRule, ...]:
     prepared: list[_PatientRule] = []
     for rule in reversed(rules):
         later = tuple(entry for entry in prepared if entry[2].then == _NC)
-        effect = _Effect(rule.then, rule.if_unknown, rule.reason, rule.unknown_reason, rule.asks, later)
+        effect = _Effect(rule.then, rule.if_unknown, rule.reason, (rule.then, False, rule.reason),
+                         (rule.if_unknown, True, rule.unknown_reason), rule.asks, later)
         prepared.insert(0, (rule.key, rule.test, effect))
     return tuple(prepared)
 
@@ -181,8 +187,6 @@ def _prepare(table: ProcedureRules) -> _Table:
 _TABLES = tuple(_prepare(table) for table in PROCEDURE_RULES)
 _URGENT_FIRST = _reason(URGENT_REVIEW_FIRST)
 
-# A limit is (cap, from an unknown, reason number); the reasons are shown sorted by cap (the most decisive first).
-_Limit = tuple[int, bool, int]
 _cap_of = itemgetter(0)
 _status_of = attrgetter("status")
 _reason_of = itemgetter(2)
@@ -205,14 +209,14 @@ def _evaluate(table: _Table, facts: Facts, memo: list[bool | Unknown | None], ur
                 result = memo[key] = test(facts)
             if result is False:
                 continue
-            then, if_unknown, reason, unknown_reason, asks, later_exclusions = effect
+            then, if_unknown, reason, limit, unknown_limit, asks, later_exclusions = effect
             if result is True:
                 if then == _NOTE:
                     notes.append(reason)
                     continue
                 if then < cap:
                     cap = then
-                limits.append((then, False, reason))
+                limits.append(limit)
                 if asks:
                     patient_missing.extend(asks)
                 if then < known_cap:
@@ -227,7 +231,7 @@ def _evaluate(table: _Table, facts: Facts, memo: list[bool | Unknown | None], ur
             if if_unknown != _ASK:
                 if if_unknown < cap:
                     cap = if_unknown
-                limits.append((if_unknown, True, unknown_reason))
+                limits.append(unknown_limit)
                 unknown_limits = True
         else:
             todo = ()
@@ -296,11 +300,13 @@ def _evaluate(table: _Table, facts: Facts, memo: list[bool | Unknown | None], ur
     signature = (procedure, final, urgent, tuple(level_names), tuple(limits), tuple(notes), tuple(missing))
     outcome = _RESULTS.get(signature)
     if outcome is None:
-        reasons = _unique([*map(_reason_of, limits), indication, *notes])
-        if urgent:
-            reasons.append(_URGENT_FIRST)
-        outcome = _remember(signature, _Result(procedure, _STATUS[final], level_names, reasons,
-                                               _dedupe(missing)))
+        outcome = _PREVIOUS_RESULTS.get(signature)
+        if outcome is None:
+            reasons = _unique([*map(_reason_of, limits), indication, *notes])
+            if urgent:
+                reasons.append(_URGENT_FIRST)
+            outcome = _Result(procedure, _STATUS[final], level_names, reasons, _dedupe(missing))
+        _remember(signature, outcome)
     return outcome
 
 
@@ -332,14 +338,18 @@ class _Result:
         return self._model
 
 
-# Bounded, so memory stays flat however long the batch.
+# Bounded, so memory stays flat however long the batch: when full, the results are kept one more round as the
+# previous ones, and those asked for again come back (the common results stay; the one-offs go).
 _RESULTS: dict[tuple[object, ...], _Result] = {}
+_PREVIOUS_RESULTS: dict[tuple[object, ...], _Result] = {}
 _RESULTS_MAX = 8192
 
 
 def _remember(key: tuple[object, ...], result: _Result) -> _Result:
+    global _RESULTS, _PREVIOUS_RESULTS
     if len(_RESULTS) >= _RESULTS_MAX:
-        _RESULTS.clear()
+        _PREVIOUS_RESULTS = _RESULTS
+        _RESULTS = {}
     _RESULTS[key] = result
     return result
 
