@@ -305,7 +305,7 @@ def _evaluate(table: _Table, facts: Facts, memo: list[bool | Unknown | None], ur
             reasons = _unique([*map(_reason_of, limits), indication, *notes])
             if urgent:
                 reasons.append(_URGENT_FIRST)
-            outcome = _Result(procedure, _STATUS[final], level_names, reasons, _dedupe(missing))
+            outcome = _Result(procedure, _STATUS[final], level_names, reasons, list(dict.fromkeys(missing)))
         _remember(signature, outcome)
     return outcome
 
@@ -329,7 +329,8 @@ class _Result:
         self._model: ProcedureAssessment | None = None
         # ``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests).
         self.json = (f'{_HEADS[procedure, status]}{_json_list(levels)},'
-                     f'"reasons":[{",".join([_REASON_JSON[n] for n in reasons])}],"missing":{_json_list(missing)}}}')
+                     f'"reasons":[{",".join(map(_REASON_JSON.__getitem__, reasons))}],'
+                     f'"missing":{_json_list(missing)}}}')
 
     def model(self) -> ProcedureAssessment:
         if self._model is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..assessment import StatusRank
 from ..logic import Tri, Unknown, all_of, any_of, at_least, below, is_, negate
 from .base import ASK, INSUFFICIENT, NOT_CANDIDATE, POSSIBLE, Rule, When
-from .definitions import CROSS_SECTIONAL, STENOSIS_KINDS, Facts, LevelGroup
+from .definitions import STENOSIS_KINDS, Facts, LevelGroup
 
 NEW_MRI = ("an MRI of the lower back (MRI with and without contrast after previous back surgery; CT if MRI is "
            "not possible)")
@@ -27,10 +27,8 @@ NOT_SIGNIFICANT = When("not (leg pain >= 4, or claudication with walking toleran
                        lambda f: negate(f.significant_symptoms))
 SERIOUS_FINDING = When("a fracture, tumour or infection finding (any age, any modality)",
                        lambda f: f.serious_finding)
-SCAN_AGE_UNKNOWN = When("a current MRI/CT whose age is not known (it counts as current)", lambda f: Unknown(*(
-    f"/imaging/{i}/months_ago" for i, s in enumerate(f.studies)
-    if s.modality in CROSS_SECTIONAL and s.months_ago is None)) if any(
-    s.modality in CROSS_SECTIONAL and s.months_ago is None for s in f.studies) else False)
+SCAN_AGE_UNKNOWN = When("a current MRI/CT whose age is not known (it counts as current)",
+                        lambda f: Unknown(*f.undated_scans) if f.undated_scans else False)
 NO_LEG_SYMPTOMS = When("neither claudication nor a radicular picture", lambda f: negate(f.claudication_or_radicular))
 MIMIC = When("hip or groin pain, peripheral arterial disease, or hand symptoms / imbalance", lambda f: f.mimic)
 

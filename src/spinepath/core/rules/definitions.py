@@ -133,6 +133,7 @@ class Facts:
         no_kind_current: list[str] = []
         no_level: list[str] = []
         reported = False  # a current cross-sectional study with its findings
+        undated: list[str] = []  # MRI/CT studies of unknown age (they count as current, §3.3)
         waiting: list[str] = []  # what would tell whether there is one
         any_cross_sectional = False
         for i, study in enumerate(self.studies):
@@ -147,6 +148,8 @@ class Facts:
             if modality in CROSS_SECTIONAL:
                 any_cross_sectional = True
                 current = months_ago is None or months_ago <= CROSS_SECTIONAL_MAX_MONTHS
+                if months_ago is None:
+                    undated.append(f"/imaging/{i}/months_ago")
                 if current:
                     if findings is None:
                         waiting.append(f"/imaging/{i}/findings")
@@ -204,6 +207,7 @@ class Facts:
         self.cross_sectional_imaging: Tri = True if reported else (
             _UNKNOWN_IMAGING if self.intake.imaging is None else Unknown(*waiting) if waiting else False)
         self.has_old_cross_sectional_only = not reported and any_cross_sectional
+        self.undated_scans = undated
 
     def once(self, key: object, compute: Callable[[], Any]) -> Any:
         memo = self.memo
@@ -405,10 +409,14 @@ def concordance(ref: FindingRef, leg_pain_side: str | None) -> Tri:
 
 
 def spondylolisthesis_grade_at_least(group: LevelGroup, grade: int) -> Tri:
+    if "spondylolisthesis" not in group.kinds:
+        return False
     return any_of(*[at_least(r.finding.grade, grade, r.path("grade")) for r in group.of("spondylolisthesis")])
 
 
 def spondylolisthesis_grade_between(group: LevelGroup, low: int, high: int) -> Tri:
+    if "spondylolisthesis" not in group.kinds:
+        return False
     return any_of(*[
         Unknown(r.path("grade")) if r.finding.grade is None else low <= r.finding.grade <= high
         for r in group.of("spondylolisthesis")
@@ -423,6 +431,8 @@ def isthmic_slip(group: LevelGroup, *, unknown_type_as_degenerative: bool,
     procedure, that reading could turn "not suitable" into "suitable" merely because the report was silent,
     so callers there pass ``unknown_type_as_degenerative=False`` and get an Unknown to cap on instead.
     """
+    if "spondylolisthesis" not in group.kinds:
+        return False
     wanted = set(grades) if grades is not None else None
     facts: list[Tri] = []
     for r in group.of("spondylolisthesis"):
@@ -441,12 +451,16 @@ def isthmic_slip(group: LevelGroup, *, unknown_type_as_degenerative: bool,
 
 def unmeasured_translation(group: LevelGroup) -> Tri:
     """Instability reported without its translation: it counts (§3.3), and the measurement is asked for."""
+    if "dynamic_instability" not in group.kinds:
+        return False
     paths = [r.path("translation_mm") for r in group.of("dynamic_instability") if r.finding.translation_mm is None]
     return Unknown(*paths) if paths else False
 
 
 def dynamic_instability(group: LevelGroup) -> Tri:
     """§3.3: counts unless its translation_mm is known and <= 3 (NASS fusion criteria)."""
+    if "dynamic_instability" not in group.kinds:
+        return False
     return any(
         r.finding.translation_mm is None or r.finding.translation_mm > 3
         for r in group.of("dynamic_instability")
