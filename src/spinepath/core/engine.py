@@ -189,6 +189,7 @@ _URGENT_FIRST = _reason(URGENT_REVIEW_FIRST)
 
 _cap_of = itemgetter(0)
 _status_of = attrgetter("status")
+_json_of = attrgetter("json")
 _reason_of = itemgetter(2)
 
 
@@ -510,15 +511,13 @@ def assess_json(intake: Intake) -> str:
     Made from the same verdict and from the JSON pydantic gave for each reason, red flag and risk factor; a
     property test checks that it is the same text as ``to_json()``.
     """
-    verdict = _assess(intake)
-    urgency = verdict.urgency
-    return (f'{_JSON_HEAD}{_json_string(urgency)},"next_step":{_json_string(verdict.next_step)},'
-            f'"red_flags":[{",".join([_RED_FLAG_JSON[r.id] for r in verdict.red_flags])}],'
-            f'"procedures":[{",".join([p.json for p in verdict.procedures])}],'
-            f'"risk_factors":[{",".join([_RISK_FACTOR_JSON[r] for r in verdict.risk_factors])}],'
-            f'"missing_information":{_json_list(verdict.missing_information)},'
-            f'"advice":{_json_string(verdict.advice)}{"" if urgency == "emergency" else _JSON_SAFETY_NET}'
-            f'{_JSON_DISCLAIMER}')
+    urgency, next_step, red_flags, procedures, risk_factors, missing_information, advice = _assess(intake)
+    return (f'{_JSON_HEAD}{_json_string(urgency)},"next_step":{_json_string(next_step)},'
+            f'"red_flags":[{",".join([_RED_FLAG_JSON[r.id] for r in red_flags])}],'
+            f'"procedures":[{",".join(map(_json_of, procedures))}],'
+            f'"risk_factors":[{",".join(map(_RISK_FACTOR_JSON.__getitem__, risk_factors))}],'
+            f'"missing_information":{_json_list(missing_information)},'
+            f'"advice":{_json_string(advice)}{"" if urgency == "emergency" else _JSON_SAFETY_NET}{_JSON_DISCLAIMER}')
 
 
 def _levels(groups: object) -> list[str]:

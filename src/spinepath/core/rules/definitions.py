@@ -92,6 +92,7 @@ _LEVELS_THEN_UNKNOWN: tuple[Level | None, ...] = (*LEVELS, None)  # the order of
 
 
 _UNKNOWN_IMAGING = Unknown("/imaging")
+_UNKNOWN_SURGERY = Unknown("/history/prior_lumbar_surgery")
 _finding_ref = partial(tuple.__new__, FindingRef)  # FindingRef((...)) without the Python-level __new__
 
 
@@ -365,7 +366,9 @@ class Facts:
         """Whether a prior operation (of the given kinds; any kind if none given) was done at ``level``.
         An unknown surgical history is unknown, never "no previous surgery"."""
         if self.history.prior_lumbar_surgery is None:
-            return Unknown("/history/prior_lumbar_surgery")
+            return _UNKNOWN_SURGERY
+        if not self.prior_surgery:
+            return False
         result: list[Tri] = []
         for n, op in enumerate(self.prior_surgery):
             kind: Tri = True if not procedures else (
@@ -378,9 +381,10 @@ class Facts:
 
     def operated_at_least(self, level: Level | None, procedure: str, times: int) -> Tri:
         if self.history.prior_lumbar_surgery is None:
-            return Unknown("/history/prior_lumbar_surgery")
-        return sum(1 for op in self.prior_surgery if op.level == level and level is not None
-                   and op.procedure == procedure) >= times
+            return _UNKNOWN_SURGERY
+        count = sum(1 for op in self.prior_surgery if op.level == level and level is not None
+                    and op.procedure == procedure) if self.prior_surgery else 0
+        return count >= times
 
     # ----- fitness ----------------------------------------------------------------------------------------
     @cached_property

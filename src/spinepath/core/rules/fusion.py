@@ -30,6 +30,8 @@ def adjacent_segment(f: Facts, g: LevelGroup) -> Tri:
         return False
     if f.history.prior_lumbar_surgery is None:
         return Unknown("/history/prior_lumbar_surgery")
+    if not f.prior_surgery:
+        return False
     level = g.level
     return any(op.procedure == "fusion" and op.level is not None and adjacent(op.level, level)
                for op in f.prior_surgery)
