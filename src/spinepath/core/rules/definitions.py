@@ -119,6 +119,18 @@ class Facts:
     def _read_imaging(self) -> None:
         """One pass over the studies and their findings: the findings, those that count and their levels (§3.3),
         the serious ones (§3.1, §3.3), and what cannot be read. Every red flag and most procedure rules ask."""
+        if not self.studies:  # no imaging, or not known: nothing to read
+            self.all_findings = self.usable = []
+            self._usable_kinds: set[str | None] = set()
+            self.levels: list[LevelGroup] = []
+            self.serious_finding: Tri = False
+            self._current_serious_kinds: set[str | None] = set()
+            self._current_unread: Tri = False
+            self.unreadable_findings: list[str] = []
+            self.cross_sectional_imaging: Tri = _UNKNOWN_IMAGING if self.intake.imaging is None else False
+            self.has_old_cross_sectional_only = False
+            self.undated_scans: list[str] = []
+            return
         refs: list[FindingRef] = []
         usable: list[FindingRef] = []
         usable_kinds: set[str | None] = set()
@@ -189,23 +201,26 @@ class Facts:
                     no_level.append(ref.path("level"))
                 group = groups.get(level)
                 if group is None:
-                    group = groups[level] = LevelGroup(level)
-                group.findings.append(ref)
-                group.kinds.add(kind)
+                    groups[level] = LevelGroup(level, [ref], {kind})
+                else:
+                    group.findings.append(ref)
+                    group.kinds.add(kind)
         self.all_findings = refs
         self.usable = usable
         self._usable_kinds = usable_kinds
-        self.levels: list[LevelGroup] = [groups[level] for level in _LEVELS_THEN_UNKNOWN if level in groups]
-        self.serious_finding: Tri = serious
+        self.levels = (  # in LEVELS order, the unknown level last
+            [groups[level] for level in _LEVELS_THEN_UNKNOWN if level in groups] if len(groups) > 1
+            else list(groups.values()))
+        self.serious_finding = serious
         self._current_serious_kinds = current_serious
         unread = no_findings_current + no_kind_current
-        self._current_unread: Tri = Unknown(*unread) if unread else False
+        self._current_unread = Unknown(*unread) if unread else False
         # Pointers of what we cannot read in the imaging: a study whose findings were not given, a study of unknown
         # modality, a finding of unknown kind or of unknown level. Any of them could hide an exclusion.
-        self.unreadable_findings: list[str] = no_findings + no_modality + no_kind + no_level
+        self.unreadable_findings = no_findings + no_modality + no_kind + no_level
         # A current MRI, CT or CT myelogram whose findings are reported (§3.3); unknown while a current study's
         # findings or a study's modality are missing, or when nothing is known about imaging at all.
-        self.cross_sectional_imaging: Tri = True if reported else (
+        self.cross_sectional_imaging = True if reported else (
             _UNKNOWN_IMAGING if self.intake.imaging is None else Unknown(*waiting) if waiting else False)
         self.has_old_cross_sectional_only = not reported and any_cross_sectional
         self.undated_scans = undated
