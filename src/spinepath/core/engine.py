@@ -9,6 +9,7 @@ Pure and deterministic: no clock, no I/O, no global state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
@@ -189,6 +190,7 @@ _URGENT_FIRST = _reason(URGENT_REVIEW_FIRST)
 
 _cap_of = itemgetter(0)
 _status_of = attrgetter("status")
+_missing_of = attrgetter("missing")
 _json_of = attrgetter("json")
 _reason_of = itemgetter(2)
 
@@ -473,13 +475,12 @@ def _assess(intake: Intake) -> _Verdict:
     statuses: dict[str, Status] = dict(zip(PROCEDURE_IDS, map(_status_of, procedures), strict=True))
     next_step, advice, step_missing = _next_step(facts, urgency, statuses)
 
-    missing = [path for path, answer in zip(CES_FIELDS, _ces_answers(intake.red_flags), strict=True) if answer is None]
-    missing += questions
-    missing += step_missing
-    for procedure in procedures:
-        missing += procedure.missing
+    # The unasked cauda equina questions first, then what would raise urgency, the next step's and each
+    # procedure's missing fields; each once, where it first appears.
+    ces = [path for path, answer in zip(CES_FIELDS, _ces_answers(intake.red_flags), strict=True) if answer is None]
+    missing = list(dict.fromkeys(chain(ces, questions, step_missing, *map(_missing_of, procedures))))
     risk_factors = [rule_id for test, rule_id in _RISK_FACTOR_TESTS if test(facts) is True]
-    return _Verdict(urgency, next_step, red_flags, procedures, risk_factors, _dedupe(missing), advice)
+    return _Verdict(urgency, next_step, red_flags, procedures, risk_factors, missing, advice)
 
 
 def assess(intake: Intake) -> Assessment:
@@ -540,7 +541,3 @@ def _unique(reasons: list[int]) -> list[int]:
             seen.add(key)
             out.append(number)
     return out
-
-
-def _dedupe(paths: list[str]) -> list[str]:
-    return list(dict.fromkeys(paths))
