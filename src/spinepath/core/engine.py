@@ -299,41 +299,31 @@ def _evaluate(table: _Table, facts: Facts, memo: list[bool | Unknown | None], ur
     if len(limits) > 1:
         limits.sort(key=_cap_of)
     # Levels come in LEVELS order from table.levels (Facts.levels is sorted), each at most once.
-    # Everything the status and the reasons depend on; then the missing fields.
-    said = (procedure, final, urgent, tuple(level_names), tuple(limits), tuple(notes))
-    judgement = _JUDGEMENTS.current.get(said)
-    if judgement is None:
-        judgement = _JUDGEMENTS.previous.get(said)
-        if judgement is None:
+    # Everything the result depends on:
+    signature = (procedure, final, urgent, tuple(level_names), tuple(limits), tuple(notes), tuple(missing))
+    outcome = _RESULTS.get(signature)
+    if outcome is None:
+        outcome = _PREVIOUS_RESULTS.get(signature)
+        if outcome is None:
             reasons = _unique([*map(_reason_of, limits), indication, *notes])
             if urgent:
                 reasons.append(_URGENT_FIRST)
-            judgement = _Result(procedure, _STATUS[final], level_names, reasons, [])
-        _JUDGEMENTS.put(said, judgement)
-    if not missing:
-        return judgement
-    with_missing = (judgement, tuple(missing))
-    outcome = _RESULTS.current.get(with_missing)
-    if outcome is None:
-        outcome = _RESULTS.previous.get(with_missing)
-        if outcome is None:
-            outcome = judgement.with_missing(list(dict.fromkeys(missing)))
-        _RESULTS.put(with_missing, outcome)
+            outcome = _Result(procedure, _STATUS[final], level_names, reasons, list(dict.fromkeys(missing)))
+        _remember(signature, outcome)
     return outcome
 
 
 class _Result:
     """One procedure's result, as its JSON and as the contract model (made when first asked for).
 
-    Most intakes end in one of a few thousand statuses with their reasons, and many in the same missing fields:
-    each distinct one is built once and then shared (see ``_JUDGEMENTS`` and ``_RESULTS``). Never changed once
-    built.
+    Most intakes end in one of a few thousand procedure results (the same status, reasons and missing fields):
+    each distinct one is built once and then shared (see ``_RESULTS``). Never changed once built.
     """
 
-    __slots__ = ("_model", "head", "json", "levels", "missing", "procedure", "reasons", "status")
+    __slots__ = ("_model", "json", "levels", "missing", "procedure", "reasons", "status")
 
     def __init__(self, procedure: ProcedureId, status: Status, levels: list[str], reasons: list[int],
-                 missing: list[str], head: str | None = None) -> None:
+                 missing: list[str]) -> None:
         self.procedure = procedure
         self.status = status
         self.levels = levels
@@ -341,15 +331,9 @@ class _Result:
         self.missing = missing
         self._model: ProcedureAssessment | None = None
         # ``self.model().model_dump_json()``, from the reasons' JSON made once (checked equal in the tests).
-        if head is None:
-            head = (f'{_HEADS[procedure, status]}{_json_list(levels)},'
-                    f'"reasons":[{",".join(map(_REASON_JSON.__getitem__, reasons))}],"missing":')
-        self.head = head
-        self.json = f'{head}{_json_list(missing)}}}'
-
-    def with_missing(self, missing: list[str]) -> _Result:
-        """The same status and reasons, with these missing fields."""
-        return _Result(self.procedure, self.status, self.levels, self.reasons, missing, self.head)
+        self.json = (f'{_HEADS[procedure, status]}{_json_list(levels)},'
+                     f'"reasons":[{",".join(map(_REASON_JSON.__getitem__, reasons))}],'
+                     f'"missing":{_json_list(missing)}}}')
 
     def model(self) -> ProcedureAssessment:
         if self._model is None:
@@ -358,27 +342,20 @@ class _Result:
         return self._model
 
 
-class _Recent:
-    """Results by what they depend on, bounded so that memory stays flat however long the batch: when full, the
-    current entries are kept one more round as the previous ones, and those asked for again come back (the
-    common results stay; the one-offs go). The engine reads ``current`` and then ``previous`` itself."""
-
-    __slots__ = ("current", "previous")
-    MAX = 8192
-
-    def __init__(self) -> None:
-        self.current: dict[tuple[object, ...], _Result] = {}
-        self.previous: dict[tuple[object, ...], _Result] = {}
-
-    def put(self, key: tuple[object, ...], result: _Result) -> None:
-        if len(self.current) >= self.MAX:
-            self.previous = self.current
-            self.current = {}
-        self.current[key] = result
+# Bounded, so memory stays flat however long the batch: when full, the results are kept one more round as the
+# previous ones, and those asked for again come back (the common results stay; the one-offs go).
+_RESULTS: dict[tuple[object, ...], _Result] = {}
+_PREVIOUS_RESULTS: dict[tuple[object, ...], _Result] = {}
+_RESULTS_MAX = 4096
 
 
-_JUDGEMENTS = _Recent()  # the status and the reasons (what the result says but for its missing fields)
-_RESULTS = _Recent()  # (a judgement, the missing fields) -> the result
+def _remember(key: tuple[object, ...], result: _Result) -> _Result:
+    global _RESULTS, _PREVIOUS_RESULTS
+    if len(_RESULTS) >= _RESULTS_MAX:
+        _PREVIOUS_RESULTS = _RESULTS
+        _RESULTS = {}
+    _RESULTS[key] = result
+    return result
 
 
 def _json(value: str | list[str]) -> str:
