@@ -4,7 +4,8 @@
 
 1. End to end: ``spinepath assess-batch IN OUT`` on NDJSON files of N/10 and N generated intakes, run as a
    child process with this interpreter; wall time and the child's peak RSS.
-2. In process: parse + assess + to_json per line, without the CLI, to show where the time goes.
+2. In process: parse + assess_json per line (what ``assess-batch`` does), without the CLI, to show where the time
+   goes.
 
 Targets: >= 10,000 assessments/s on one core; peak memory flat in N. A benchmark, not a test: it prints PASS
 or MISS next to each figure and always exits 0 (unless the CLI itself fails).
@@ -13,6 +14,7 @@ or MISS next to each figure and always exits 0 (unless the CLI itself fails).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -22,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from spinepath.core.engine import assess
+from spinepath.core.engine import assess_json
 from spinepath.core.intake import parse_intake
 from spinepath.core.sampling import random_intakes
 
@@ -68,25 +70,24 @@ def _mib(maxrss: int) -> float:
     return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
 
 
-def _in_process(source: Path) -> tuple[int, float, float, float]:
-    """Lines, then seconds spent in parse, assess and to_json over the whole file."""
-    parse_s = assess_s = dump_s = 0.0
+def _in_process(source: Path) -> tuple[int, float, float]:
+    """Lines, then seconds spent in parse and assess_json over the whole file."""
+    parse_s = batch_s = 0.0
     lines = 0
     clock = time.perf_counter
+    gc.disable()  # as in assess-batch, which runs with the cycle collector off
     with source.open(encoding="utf-8") as handle:
         for line in handle:
             t0 = clock()
             intake = parse_intake(line)
             t1 = clock()
-            result = assess(intake)
+            assess_json(intake)
             t2 = clock()
-            result.to_json()
-            t3 = clock()
             parse_s += t1 - t0
-            assess_s += t2 - t1
-            dump_s += t3 - t2
+            batch_s += t2 - t1
             lines += 1
-    return lines, parse_s, assess_s, dump_s
+    gc.enable()
+    return lines, parse_s, batch_s
 
 
 def main() -> None:
@@ -117,13 +118,13 @@ def main() -> None:
             print(f"   memory N/(N/10): {ratio:.2f}x [{_mark(ratio <= FLAT_MEMORY_RATIO)}]")
 
         size = sizes[0]
-        print(f"\n2. in process (N={size:,}, same intakes): parse + assess + to_json per line")
-        lines, parse_s, assess_s, dump_s = _in_process(Path(tmp, f"in-{size}.ndjson"))
-        total = parse_s + assess_s + dump_s
+        print(f"\n2. in process (N={size:,}, same intakes): parse_intake + assess_json per line, as assess-batch")
+        lines, parse_s, batch_s = _in_process(Path(tmp, f"in-{size}.ndjson"))
+        total = parse_s + batch_s
         rate = lines / total
         print(f"   {rate:>9,.0f} assessments/s [{_mark(rate >= TARGET_PER_SECOND)}]   per assessment: "
               f"{1e6 * total / lines:6.1f} µs")
-        for name, spent in (("parse_intake", parse_s), ("assess", assess_s), ("to_json", dump_s)):
+        for name, spent in (("parse_intake", parse_s), ("assess_json", batch_s)):
             print(f"   {name:<13}{1e6 * spent / lines:7.1f} µs  {100 * spent / total:5.1f} %")
     own_peak = _mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     print(f"\n(peak RSS of this process, generation included: {own_peak:.1f} MiB)")
