@@ -69,7 +69,10 @@ def test_odi_O8_first_three_missing_is_40_under_the_owners_rule_but_incomplete_u
     assert score_odi(answers, min_answered=1).value == pytest.approx(40.0)
     default = score_odi(answers)
     assert default.value is None and not default.complete and default.band is None
-    assert "7 of 10" in default.reasons[0] and "at least 8" in default.reasons[0]
+    (reason,) = default.reasons
+    assert "7 of 10" in reason.text and "at least 8" in reason.text
+    assert (reason.code, reason.counts) == ("odi_too_few_sections", {"answered": 7, "total": 10, "needed": 8})
+    assert reason.items == ("pain_intensity", "personal_care", "lifting")
 
 
 def test_odi_O9_two_boxes_ticked_in_one_section_takes_the_higher():

@@ -1,13 +1,17 @@
-"""Recovery tracking in Turkish: the post-operative safety questions, alerts and advice, spinepath's own questions
-and the instrument names come from the catalogue through the message catalogues; a validated third-party
-questionnaire keeps its wording and says so on a Turkish page."""
+"""Recovery tracking in Turkish: the post-operative safety questions, alerts and advice, spinepath's own questions,
+the instrument names and the reasons a form is incomplete come from the catalogue through the message catalogues; a
+validated third-party questionnaire keeps its wording and says so on a Turkish page."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
+
+from spinepath.core.outcomes import instrument, score
+from spinepath.web.outcomes.meaning import reason_sentence
 
 from .conftest import accepted_request, client_for
-from .test_recovery_pages import NO_WARNING_SIGNS, days, record_operation
+from .test_recovery_pages import AGREE_ALL_START_BACK, NO_WARNING_SIGNS, days, record_operation
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,36 @@ def test_a_third_party_questionnaire_in_turkish_says_it_is_shown_in_english(make
     assert "Yürüme toleransı (kişinin bildirdiği dakika)" in page
     english = client.get(f"/en/outcomes/baseline/?request={request_obj.reference}").content.decode()
     assert NOTE_EN not in english and NOTE_TR not in english
+
+
+def test_a_turkish_page_says_in_turkish_why_a_form_is_incomplete(make_patient, world, move_to) -> None:
+    client = client_for(make_patient())
+    unanswered_bother = {k: v for k, v in AGREE_ALL_START_BACK.items() if k != "start_back__bothersomeness"}
+    page = client.post("/tr/outcomes/baseline/", unanswered_bother, follow=True).content.decode()
+    # STarT Back's own wording is shown in English, so its item is named as on its form
+    assert "Eksik: 9 maddeden 1 tanesi yanıtlanmadı (9 Bothersomeness). STarT Back her maddenin" in page
+    assert "items not answered" not in page and "needs every item" not in page
+    english = client_for(make_patient()).post("/en/outcomes/baseline/", unanswered_bother, follow=True)
+    assert "Incomplete: 1 of 9 items not answered (9 Bothersomeness)." in english.content.decode()
+
+
+@pytest.mark.parametrize(("instrument_id", "answers", "expected"), [
+    pytest.param("nrs_back_pain", {}, "Yanıtlanmadı: 1 Bel ağrısının şiddeti. Tek maddelik bir ölçek, yanıtı olmadan "
+                 "puanlanamaz.", id="spinepaths-own-question-is-named-in-turkish"),
+    pytest.param("odi", {"walking": 2}, "10 bölümden yalnızca 1 tanesi yanıtlandı; ODI en az 8 bölüm yanıtlandığında "
+                 "puanlanır. Yanıtlanmayanlar: 1 Pain intensity, 2 Personal care",
+                 id="a-licensed-form-keeps-its-names"),
+    pytest.param("zcq", {"average_pain": 3}, "Symptom severity: 7 maddeden 6 tanesi eksik (en çok 2 tanesine izin "
+                 "verilir)", id="a-subscale-reason"),
+])
+def test_reasons_are_worded_in_the_pages_language(instrument_id, answers, expected) -> None:
+    stored = score(instrument_id, answers).model_dump(mode="json")
+    with translation.override("tr"):
+        sentence = reason_sentence(instrument(instrument_id), stored["reasons"][0])
+    assert sentence.startswith(expected)
+
+
+def test_a_reason_stored_as_english_by_an_older_version_is_still_shown() -> None:
+    stored = "Not answered: Back pain intensity. A single-item scale has no score without its answer."
+    with translation.override("tr"):
+        assert reason_sentence(instrument("nrs_back_pain"), stored) == stored

@@ -9,6 +9,9 @@ Instruments whose wording may be shipped (NRS back and leg pain, walking toleran
 satisfaction, Keele STarT Back with its copyright statement) are always offered. The ODI, ZCQ, COMI, PROMIS-29 and
 RMDQ are scored here but their wording is licensed or of unknown licence: they are offered only when the deployer
 supplies it (:func:`offered_instruments`).
+
+Why a score is incomplete is given as :class:`Reason` data (a code, the items it names, its numbers) with English
+wording (:mod:`.reasons`), so that an adapter can show it in the reader's language (:func:`word_reason`).
 """
 
 from .catalogue import (
@@ -35,12 +38,14 @@ from .models import (
     Item,
     Licence,
     MissingRule,
+    Reason,
     Score,
     ScoringRule,
     Source,
     Subscale,
     SubscaleScore,
 )
+from .reasons import REASON_TEXTS, word_reason
 from .safety import SafetyAlert, SafetyResult, screen
 from .schedule import FollowUp, Offset, Window, add_offset, follow_up_schedule
 from .scoring import (
@@ -63,6 +68,7 @@ from .texts import ItemTexts, load_item_texts, validate_item_texts, with_item_te
 __all__ = [
     "ALL_HOSPITALS",
     "INSTRUMENT_IDS",
+    "REASON_TEXTS",
     "AnswerError",
     "AnswerOption",
     "Answers",
@@ -85,6 +91,7 @@ __all__ = [
     "Offering",
     "Offset",
     "OutcomeDataError",
+    "Reason",
     "SafetyAlert",
     "SafetyResult",
     "Score",
@@ -120,4 +127,5 @@ __all__ = [
     "validate_item_texts",
     "wilson_interval",
     "with_item_texts",
+    "word_reason",
 ]

@@ -1,6 +1,6 @@
 """The shapes of the outcome instruments: sources, items and answer options, scoring and missing-item rules,
-interpretation bands, change criteria (MCID and success definitions) and licence terms; and the typed results
-(:class:`Score`, :class:`Change`).
+interpretation bands, change criteria (MCID and success definitions) and licence terms; and
+the typed results (:class:`Score` with the :class:`Reason` for anything missing, :class:`Change`).
 
 Every number in the data files comes from ``instruments-evidence.md`` with its source and the strength tag the
 evidence gives it: **O** owner or official distributor, **T** peer-reviewed study, **S** secondary summary,
@@ -16,9 +16,9 @@ from a deployer-supplied file (:mod:`spinepath.core.outcomes.texts`).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "AnswerOption",
@@ -32,6 +32,8 @@ __all__ = [
     "Item",
     "Licence",
     "MissingRule",
+    "Reason",
+    "ReasonCode",
     "Score",
     "ScoringRule",
     "Source",
@@ -381,6 +383,54 @@ class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ReasonCode = Literal[
+    "single_item_unanswered",
+    "odi_too_few_sections",
+    "start_back_incomplete",
+    "rmdq_incomplete",
+    "post_treatment_only",
+    "too_many_missing",
+    "missing_allowed",
+    "not_answered",
+    "comi_domains_missing",
+    "unstructured",
+]
+
+
+class Reason(_Result):
+    """Why a score is incomplete (or which allowed items were missing), as data an adapter can word in any
+    language: a stable ``code``, the ``items`` it names (item ids), the ``subscales`` it names (COMI's missing
+    domains), its ``counts`` (``answered``, ``total``, ``needed``, ``missing``, ``allowed``) and, when it concerns
+    one subscale of a form (a ZCQ or PROMIS domain), that ``subscale``. ``text`` is the English sentence
+    (:mod:`spinepath.core.outcomes.reasons` holds the wording). A reason stored by an older spinepath as plain
+    English is read back as ``unstructured`` with that text."""
+
+    code: ReasonCode
+    items: tuple[str, ...] = ()
+    subscales: tuple[str, ...] = ()
+    counts: dict[str, int] = {}
+    subscale: str | None = None
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def read(cls, value: Any) -> Reason:
+        """A reason as stored (a mapping, or the plain English string older versions stored)."""
+        if isinstance(value, Reason):
+            return value
+        if isinstance(value, str):
+            return cls(code="unstructured", text=value)
+        return cls.model_validate(value)
+
+
+def _reasons(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(Reason.read(v) for v in value)
+    return value
+
+
 class SubscaleScore(_Result):
     """One subscale's score: ``value`` is ``None`` when the missing-item rule does not allow a score.
     ``t_score`` is filled only for PROMIS domains when the deployer supplied the official conversion tables."""
@@ -393,7 +443,12 @@ class SubscaleScore(_Result):
     items: int
     t_score: float | None = None
     band: str | None = None
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _read_reasons(cls, value: Any) -> Any:
+        return _reasons(value)
 
 
 class Score(_Result):
@@ -410,8 +465,13 @@ class Score(_Result):
     items: int
     band: str | None = None
     subscales: tuple[SubscaleScore, ...] = ()
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _read_reasons(cls, value: Any) -> Any:
+        return _reasons(value)
 
     def subscale(self, subscale_id: str) -> SubscaleScore:
         for subscale in self.subscales:

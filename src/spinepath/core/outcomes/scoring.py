@@ -22,7 +22,8 @@ PROMIS-29                 per domain, all four items; raw sums; T-scores only wi
 
 ``complete`` means the rule is met and every score it allows was computed; an allowed partial form (an ODI
 with 9 sections) is complete, with a note naming what was not answered. Values are exact (a single division of
-exact sums); round only for display (:func:`format_value`).
+exact sums); round only for display (:func:`format_value`). Why a form is incomplete is given as :class:`Reason`
+data (a code, the items it names, its numbers) with its English wording (:mod:`.reasons`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from typing import Any
 from ..errors import FieldProblem
 from ..knowledge.models import did_you_mean
 from .errors import AnswerError
-from .models import Band, Instrument, Item, Score, Subscale, SubscaleScore
+from .models import Band, Instrument, Item, Reason, Score, Subscale, SubscaleScore
+from .reasons import make_reason
 
 __all__ = [
     "SCORERS",
@@ -139,6 +141,10 @@ def _missing_topics(items: Sequence[Item], codes: _Codes) -> list[str]:
     return [f"{i.number} {i.topic}" for i in items if i.id not in codes]
 
 
+def _missing(items: Sequence[Item], codes: _Codes) -> list[str]:
+    return [i.id for i in items if i.id not in codes]
+
+
 def _result(inst: Instrument, codes: _Codes, value: Fraction | float | None, complete: bool, **extra: Any) -> Score:
     number = None if value is None else float(value)
     return Score(
@@ -154,8 +160,8 @@ def _result(inst: Instrument, codes: _Codes, value: Fraction | float | None, com
 def _score_single(inst: Instrument, codes: _Codes) -> Score:
     (item,) = inst.items
     if item.id not in codes:
-        return _result(inst, codes, None, False, reasons=(f"Not answered: {item.topic}. A single-item scale has no "
-                                                          "score without its answer.",))
+        return _result(inst, codes, None, False,
+                       reasons=(make_reason(inst, "single_item_unanswered", items=[item.id]),))
     return _result(inst, codes, item.points(codes[item.id]), True)
 
 
@@ -193,10 +199,9 @@ def _score_odi(inst: Instrument, codes: _Codes, *, min_answered: int | None = No
     answered = [item for item in inst.items if item.id in codes]
     missing = _missing_topics(inst.items, codes)
     if len(answered) < needed:
-        return _result(inst, codes, None, False, reasons=(
-            f"Only {len(answered)} of {len(inst.items)} sections answered; the ODI is scored when at least "
-            f"{needed} are. Not answered: {', '.join(missing)}.",
-        ))
+        return _result(inst, codes, None, False, reasons=(make_reason(
+            inst, "odi_too_few_sections", items=_missing(inst.items, codes), answered=len(answered),
+            total=len(inst.items), needed=needed),))
     total = sum(Fraction(item.points(codes[item.id])) for item in answered)
     possible = sum(Fraction(max(o.points for o in item.options)) for item in answered)
     notes = (f"Scored over {len(answered)} answered sections; not answered: {', '.join(missing)}.",) if missing else ()
@@ -215,13 +220,10 @@ def score_start_back(answers: Answers, *, instrument: Instrument | None = None) 
 
 def _score_start_back(inst: Instrument, codes: _Codes) -> Score:
     distress = _sum_subscale(inst.subscale("distress"), inst, codes)
-    missing = _missing_topics(inst.items, codes)
+    missing = _missing(inst.items, codes)
     if missing:
-        return _result(inst, codes, None, False, subscales=(distress,), reasons=(
-            f"Incomplete: {len(missing)} of {len(inst.items)} items not answered ({', '.join(missing)}). "
-            "STarT Back needs every item; an unanswered item is never counted as 'disagree', so no risk group "
-            "is given.",
-        ))
+        return _result(inst, codes, None, False, subscales=(distress,), reasons=(make_reason(
+            inst, "start_back_incomplete", items=missing, missing=len(missing), total=len(inst.items)),))
     total = sum(item.points(codes[item.id]) for item in inst.items)
     assert distress.value is not None  # every item answered
     params = inst.scoring.parameters
@@ -245,12 +247,10 @@ def score_rmdq(answers: Answers, *, instrument: Instrument | None = None) -> Sco
 
 
 def _score_rmdq(inst: Instrument, codes: _Codes) -> Score:
-    missing = _missing_topics(inst.items, codes)
+    missing = _missing(inst.items, codes)
     if missing:
-        return _result(inst, codes, None, False, reasons=(
-            f"{len(missing)} of {len(inst.items)} statements not recorded as ticked or not ticked "
-            f"({', '.join(missing)}); the RMDQ is scored only from a completed form.",
-        ))
+        return _result(inst, codes, None, False, reasons=(make_reason(
+            inst, "rmdq_incomplete", items=missing, missing=len(missing), total=len(inst.items)),))
     return _result(inst, codes, sum(codes.values()), True)
 
 
@@ -266,46 +266,51 @@ def score_zcq(answers: Answers, *, instrument: Instrument | None = None) -> Scor
 
 def _score_zcq(inst: Instrument, codes: _Codes) -> Score:
     subscales = []
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     for subscale in inst.subscales:
         answered = [i for i in subscale.items if i in codes]
         if subscale.post_treatment_only and not answered:
             subscales.append(SubscaleScore(
                 id=subscale.id, name=subscale.name, value=None, complete=False, answered=0,
-                items=len(subscale.items), reasons=("Not asked: only after treatment.",),
+                items=len(subscale.items), reasons=(make_reason(inst, "post_treatment_only"),),
             ))
             continue
         scored = _mean_subscale(subscale, inst, codes)
         subscales.append(scored)
-        reasons += [f"{subscale.name}: {r}" for r in scored.reasons if scored.value is None]
+        reasons += [_in_subscale(inst, r, subscale) for r in scored.reasons if scored.value is None]
     complete = all(s.complete for s in subscales if not (inst.subscale(s.id).post_treatment_only and s.answered == 0))
     return _result(inst, codes, None, complete, subscales=tuple(subscales), reasons=tuple(reasons),
                    notes=("No total score: the ZCQ is read by its subscales.",))
 
 
+def _in_subscale(inst: Instrument, reason: Reason, subscale: Subscale) -> Reason:
+    """A subscale's reason as listed for the whole form ("Physical function: ...")."""
+    return make_reason(inst, reason.code, items=reason.items, subscales=reason.subscales, subscale=subscale.id,
+                       **reason.counts)
+
+
 def _mean_subscale(subscale: Subscale, inst: Instrument, codes: _Codes) -> SubscaleScore:
     items = [inst.item(i) for i in subscale.items]
     answered = [i for i in items if i.id in codes]
-    missing = _missing_topics(items, codes)
+    missing = _missing(items, codes)
     base = {"id": subscale.id, "name": subscale.name, "answered": len(answered), "items": len(items)}
     if len(missing) > subscale.max_missing:
-        return SubscaleScore(**base, value=None, complete=False, reasons=(
-            f"{len(missing)} of {len(items)} items missing (at most {subscale.max_missing} allowed): "
-            f"{', '.join(missing)}.",
-        ))
+        return SubscaleScore(**base, value=None, complete=False, reasons=(make_reason(
+            inst, "too_many_missing", items=missing, missing=len(missing), total=len(items),
+            allowed=subscale.max_missing),))
     mean = sum(Fraction(i.points(codes[i.id])) for i in answered) / len(answered)
     value = float(mean)
     return SubscaleScore(**base, value=value, complete=True, band=band_for(inst.bands, value, subscale.id),
-                         reasons=(f"Not answered (allowed): {', '.join(missing)}.",) if missing else ())
+                         reasons=(make_reason(inst, "missing_allowed", items=missing),) if missing else ())
 
 
 def _sum_subscale(subscale: Subscale, inst: Instrument, codes: _Codes) -> SubscaleScore:
     items = [inst.item(i) for i in subscale.items]
-    missing = _missing_topics(items, codes)
+    missing = _missing(items, codes)
     base = {"id": subscale.id, "name": subscale.name, "answered": len(items) - len(missing), "items": len(items)}
     if len(missing) > subscale.max_missing:
         return SubscaleScore(**base, value=None, complete=False,
-                             reasons=(f"Not answered: {', '.join(missing)}.",))
+                             reasons=(make_reason(inst, "not_answered", items=missing),))
     value = float(sum(Fraction(i.points(codes[i.id])) for i in items if i.id in codes))
     return SubscaleScore(**base, value=value, complete=True, band=band_for(inst.bands, value, subscale.id))
 
@@ -325,11 +330,11 @@ def _score_comi(inst: Instrument, codes: _Codes) -> Score:
     values: list[Fraction | float] = []
     for subscale in inst.subscales:
         items = [inst.item(i) for i in subscale.items]
-        missing = _missing_topics(items, codes)
+        missing = _missing(items, codes)
         base = {"id": subscale.id, "name": subscale.name, "answered": len(items) - len(missing), "items": len(items)}
         if missing:
             domains.append(SubscaleScore(**base, value=None, complete=False,
-                                         reasons=(f"Not answered: {', '.join(missing)}.",)))
+                                         reasons=(make_reason(inst, "not_answered", items=missing),)))
             continue
         points = [Fraction(i.points(codes[i.id])) for i in items]
         # awell-score, citing the COMI manual: the pain domain is the worse of back and leg pain; the others
@@ -338,10 +343,9 @@ def _score_comi(inst: Instrument, codes: _Codes) -> Score:
         values.append(value)
         domains.append(SubscaleScore(**base, value=float(value), complete=True))
     if len(values) < len(inst.subscales):
-        missing_domains = [d.name for d in domains if d.value is None]
+        missing_domains = [d.id for d in domains if d.value is None]
         return _result(inst, codes, None, False, subscales=tuple(domains), reasons=(
-            f"COMI needs all five domains; missing: {', '.join(missing_domains)}.",
-        ))
+            make_reason(inst, "comi_domains_missing", subscales=missing_domains),))
     return _result(inst, codes, sum(values) / len(values), True, subscales=tuple(domains))
 
 
@@ -363,7 +367,7 @@ def _score_promis(inst: Instrument, codes: _Codes) -> Score:
         if scored.value is not None and table is not None:
             scored = scored.model_copy(update={"t_score": table[int(scored.value - subscale.minimum)]})
         domains.append(scored)
-    reasons = tuple(f"{d.name}: {r}" for d in domains for r in d.reasons)
+    reasons = tuple(_in_subscale(inst, r, inst.subscale(d.id)) for d in domains for r in d.reasons)
     multi = [s.id for s in inst.subscales if len(s.items) > 1]
     untabled = [s for s in multi if s not in inst.t_score_tables]
     notes = ["No total score: PROMIS-29 is read by its domains."]

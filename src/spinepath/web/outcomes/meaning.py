@@ -1,6 +1,6 @@
-"""Scores in plain words: the band, the change from the baseline against the instrument's MCID, and what a STarT
-Back risk group means for care without surgery. Every number and label comes from the core's data (with its
-sources); this module only puts them into sentences.
+"""Scores in plain words: the band, the change from the baseline against the instrument's MCID, why a form is
+incomplete, and what a STarT Back risk group means for care without surgery. Every number and label comes from the
+core's data (with its sources); this module only puts them into sentences, in the page's language.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from spinepath.core.outcomes import Change, Instrument, format_value
+from spinepath.core.outcomes import Change, Instrument, Reason, format_value, word_reason
+from spinepath.core.outcomes.models import Item, Subscale
 
-__all__ = ["ScoreMeaning", "explain", "start_back_meaning"]
+from .forms import wording_is_translatable
+
+__all__ = ["ScoreMeaning", "explain", "reason_sentence", "start_back_meaning"]
 
 # The sources behind the STarT Back explanation: Keele's scoring and statement, and NICE NG59 (knowledge base).
 START_BACK_SOURCES = ("keele-sbst-scoring", "keele-sbst", "nice-ng59")
@@ -37,7 +40,7 @@ def explain(instrument: Instrument, stored_score: dict[str, Any], change: Change
     sources: list[str] = list(instrument.scoring.evidence.sources)
     if not complete:
         sentences.append(_("Incomplete: no score is given until every question it needs is answered."))
-        sentences += [str(r) for r in stored_score.get("reasons", ())]
+        sentences += [reason_sentence(instrument, r) for r in stored_score.get("reasons", ())]
     elif value is not None:
         better = _("higher is better") if instrument.scoring.higher_is_better else _("lower is better")
         sentences.append(_("Your score is %(value)s on a scale of %(minimum)s to %(maximum)s (%(better)s).") % {
@@ -68,6 +71,23 @@ def explain(instrument: Instrument, stored_score: dict[str, Any], change: Change
                         value=format_value(value, instrument) if value is not None and complete else "—",
                         complete=complete, band=_(band) if complete and band else None, sentences=tuple(sentences),
                         sources=tuple(dict.fromkeys(sources)))
+
+
+def reason_sentence(instrument: Instrument, stored_reason: Any) -> str:
+    """Why a form is incomplete, in the page's language: the core's template through the catalogue (``manage.py
+    extract_kb_messages`` lists the templates), naming the items as the form does (the topics of spinepath's own
+    and generic questions are translated; a validated questionnaire's stay as its wording is shown). A reason stored
+    as plain English by an older version is shown as it was stored."""
+    translate = wording_is_translatable(instrument)
+
+    def item_label(item: Item) -> str:
+        return f"{item.number} {_(item.topic) if translate else item.topic}"
+
+    def subscale_label(subscale: Subscale) -> str:
+        return _(subscale.name) if translate else subscale.name
+
+    return word_reason(Reason.read(stored_reason), instrument, translate=_, item_label=item_label,
+                       subscale_label=subscale_label)
 
 
 def start_back_meaning(band: str | None) -> tuple[str, ...]:

@@ -659,14 +659,18 @@ MESSAGES = (
     gettext_noop("PROMIS-29"),
     gettext_noop("Seven domains of four items each (physical function, anxiety, depression, fatigue, sleep disturbance, social roles, pain interference) and one 0-10 pain intensity item. Reported as T-scores (mean 50, SD 10) through the official tables; without them spinepath reports raw summed scores only."),
     # outcomes: wording of the instruments spinepath wrote or that are generic
+    gettext_noop("Back pain intensity"),
     gettext_noop("On average over the last week, how bad has the pain in your back been?"),
     gettext_noop("No pain"),
     gettext_noop("Worst pain imaginable"),
+    gettext_noop("Leg pain intensity"),
     gettext_noop("On average over the last week, how bad has the pain in your leg or legs been?"),
+    gettext_noop("Minutes of walking before pain stops you"),
     gettext_noop("About how many minutes can you walk before pain in your back or legs makes you stop or sit down?"),
     gettext_noop("I cannot walk because of the pain"),
     gettext_noop("2 hours or more"),
     gettext_noop("min"),
+    gettext_noop("Change since before treatment"),
     gettext_noop("Compared with before your treatment, how are your back and leg problems now?"),
     gettext_noop("Completely recovered"),
     gettext_noop("Much better"),
@@ -675,6 +679,7 @@ MESSAGES = (
     gettext_noop("Slightly worse"),
     gettext_noop("Much worse"),
     gettext_noop("Worse than ever"),
+    gettext_noop("Satisfaction with the result"),
     gettext_noop("Overall, how satisfied are you with the result of your treatment?"),
     gettext_noop("Very satisfied"),
     gettext_noop("Satisfied"),
@@ -749,4 +754,24 @@ MESSAGES = (
     gettext_noop("raw summed score per domain (T-score with the official tables)"),
     gettext_noop("Physical function: T-score gain of 4.2 or more (MIS-TLIF)"),
     gettext_noop("MIS-TLIF (n=98, ROC with ODI anchor)"),
+    # outcomes: why a score is incomplete
+    # xgettext:no-python-format
+    gettext_noop("Not answered: %(items)s. A single-item scale has no score without its answer."),
+    # xgettext:no-python-format
+    gettext_noop("Only %(answered)s of %(total)s sections answered; the ODI is scored when at least %(needed)s are. Not answered: %(items)s."),
+    # xgettext:no-python-format
+    gettext_noop("Incomplete: %(missing)s of %(total)s items not answered (%(items)s). STarT Back needs every item; an unanswered item is never counted as 'disagree', so no risk group is given."),
+    # xgettext:no-python-format
+    gettext_noop("%(missing)s of %(total)s statements not recorded as ticked or not ticked (%(items)s); the RMDQ is scored only from a completed form."),
+    gettext_noop("Not asked: only after treatment."),
+    # xgettext:no-python-format
+    gettext_noop("%(missing)s of %(total)s items missing (at most %(allowed)s allowed): %(items)s."),
+    # xgettext:no-python-format
+    gettext_noop("Not answered (allowed): %(items)s."),
+    # xgettext:no-python-format
+    gettext_noop("Not answered: %(items)s."),
+    # xgettext:no-python-format
+    gettext_noop("COMI needs all five domains; missing: %(domains)s."),
+    # xgettext:no-python-format
+    gettext_noop("%(subscale)s: %(reason)s"),
 )

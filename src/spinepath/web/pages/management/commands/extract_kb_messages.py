@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from spinepath.core import assessment
 from spinepath.core.knowledge import load_knowledge
 from spinepath.core.outcomes import load_catalogue
+from spinepath.core.outcomes import reasons as outcomes_reasons
 from spinepath.core.outcomes import safety as outcomes_safety
 from spinepath.core.outcomes.models import Instrument
 from spinepath.core.rules import PROCEDURE_RULES, RED_FLAG_RULES, URGENT_REVIEW_FIRST, next_step, rule_table
@@ -74,6 +75,7 @@ def collect_messages() -> list[tuple[str, list[str]]]:
         ("outcomes: instrument names and descriptions", _instrument_names()),
         ("outcomes: wording of the instruments spinepath wrote or that are generic", _own_wording()),
         ("outcomes: score bands, units, change criteria and their populations", _reading_texts()),
+        ("outcomes: why a score is incomplete", _reason_texts()),
     ]
     seen: set[str] = set()
     collected: list[tuple[str, list[str]]] = []
@@ -156,6 +158,7 @@ def _own_wording() -> Iterator[str]:
         if instrument.instructions:
             yield instrument.instructions
         for item in instrument.items:
+            yield item.topic  # names the item in a reason a form is incomplete
             if item.text:
                 yield item.text
             for option in item.options:
@@ -174,6 +177,11 @@ def _reading_texts() -> Iterator[str]:
         for criterion in instrument.criteria:
             yield criterion.name
             yield criterion.population
+
+
+def _reason_texts() -> Iterator[str]:
+    yield from outcomes_reasons.REASON_TEXTS.values()
+    yield outcomes_reasons.IN_SUBSCALE
 
 
 def _red_flag_texts() -> Iterator[str]:
