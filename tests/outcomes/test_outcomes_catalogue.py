@@ -1,5 +1,5 @@
-"""The packaged catalogue: what it ships (and never ships), how it is checked when loaded, what a deployment offers,
-and the deployer's item-text files."""
+"""The packaged catalogue: what it ships (and never ships), how it is checked when loaded (value sets included), what
+a deployment offers (and what is scored only), and the deployer's item-text files."""
 
 from __future__ import annotations
 
@@ -26,14 +26,15 @@ from spinepath.core.outcomes.catalogue import SCORING_METHODS, validate
 from spinepath.core.outcomes.scoring import SCORERS
 
 DATA = resources.files("spinepath.core.outcomes").joinpath("data")
-LICENSED = ("odi", "zcq", "comi_back", "promis_29", "rmdq")
+LICENSED = ("odi", "zcq", "comi_back", "promis_29", "rmdq", "eq5d_5l")
 SHIPPED = ("nrs_back_pain", "nrs_leg_pain", "walking_tolerance", "global_perceived_effect", "satisfaction",
            "start_back")
+SCORING_ONLY = ("vas_pain", "eq5d_5l")
 
 
 def raw_data() -> dict:
     raw = {name: yaml.safe_load(DATA.joinpath(f"{name}.yaml").read_text("utf-8"))
-           for name in ("sources", "safety", "schedule")}
+           for name in ("sources", "value_sets", "safety", "schedule")}
     raw["instruments"] = {
         entry.name.removesuffix(".yaml"): yaml.safe_load(entry.read_text("utf-8"))
         for entry in DATA.joinpath("instruments").iterdir() if entry.name.endswith(".yaml")
@@ -75,7 +76,7 @@ def test_no_item_text_file_is_packaged_anywhere_in_the_data():
     assert not any(name.startswith(LICENSED) and "text" in name for name in names)
 
 
-@pytest.mark.parametrize("instrument_id", SHIPPED)
+@pytest.mark.parametrize("instrument_id", (*SHIPPED, "vas_pain"))
 def test_instruments_whose_wording_may_be_shipped_carry_all_of_it(instrument_id):
     inst = instrument(instrument_id)
     assert inst.licence.item_text_shipped and inst.has_item_text
@@ -120,6 +121,43 @@ def test_a_misspelt_field_and_a_missing_file_are_both_reported():
     assert "minimun" in str(caught.value)
 
 
+def test_a_value_set_is_checked_when_loaded_too():
+    raw = raw_data()
+    england, usa, germany = raw["value_sets"][:3]
+    england["decrements"]["mobility"] = [0.058, 0.207, 0.076, 0.274]  # level 4 before level 3: a typing slip
+    del usa["decrements"]["anxiety_depression"]
+    germany["instrument"] = "odi"
+    with pytest.raises(OutcomeDataError) as caught:
+        validate(raw, knowledge_sources=load_knowledge().sources)
+    message = str(caught.value)
+    assert "value set 'england_2018', mobility: a worse level cannot cost less than a milder one" in message
+    assert "'usa_2019' (/decrements): expected the dimensions ['mobility', 'self_care', 'usual_activities', " \
+           "'pain_discomfort', 'anxiety_depression']" in message
+    assert "'germany_2018' (/instrument): ODI is not scored with a value set" in message
+
+
+def test_a_value_set_citing_an_unknown_source_fails_with_a_did_you_mean():
+    raw = raw_data()
+    raw["value_sets"][0]["evidence"]["sources"] = ["devlin-2019"]
+    with pytest.raises(OutcomeDataError, match=r"value_sets.yaml, england_2018 \(/evidence/sources/0\): unknown "
+                                               r"source id 'devlin-2019' \(did you mean 'devlin-2018'\?\)"):
+        validate(raw, knowledge_sources=load_knowledge().sources)
+
+
+def test_an_instrument_scored_with_a_value_set_needs_one():
+    raw = raw_data()
+    raw["value_sets"] = []
+    with pytest.raises(OutcomeDataError, match=r"scored with a value set, but value_sets\.yaml has none"):
+        validate(raw, knowledge_sources=load_knowledge().sources)
+
+
+def test_every_value_set_names_its_paper_and_where_its_numbers_were_copied_from():
+    for value_set in load_catalogue().value_sets.values():
+        kinds = {load_catalogue().sources[s].kind for s in value_set.evidence.sources}
+        assert {"study", "code"} <= kinds, value_set.id
+        assert "commit" in value_set.copied_from and value_set.evidence.strength == "T"
+
+
 def test_a_source_id_may_not_clash_with_the_knowledge_base():
     raw = raw_data()
     raw["sources"].append(copy.deepcopy(raw["sources"][0]) | {"id": "nice-ng59"})
@@ -144,9 +182,28 @@ def test_without_item_texts_only_shippable_instruments_are_offered_and_the_rest_
     offering = offered_instruments()
     assert offering.offered_ids == SHIPPED
     withheld = {w.instrument: w.reason for w in offering.withheld}
-    assert set(withheld) == set(LICENSED)
+    assert set(withheld) == set(LICENSED) - set(SCORING_ONLY)
     assert "licensed" in withheld["odi"] and "odi.yaml" in withheld["odi"]
     assert "unknown" in withheld["zcq"]
+
+
+def test_instruments_scored_only_are_never_offered_and_say_why():
+    offering = offered_instruments()
+    scoring_only = {w.instrument: w.reason for w in offering.scoring_only}
+    assert tuple(scoring_only) == SCORING_ONLY
+    assert not set(SCORING_ONLY) & set(offering.offered_ids)
+    assert "100 mm line" in scoring_only["vas_pain"]
+    assert "licence from the EuroQol Research Foundation" in scoring_only["eq5d_5l"]
+    assert all(reason.startswith("Scored only, never offered to patients: ") for reason in scoring_only.values())
+
+
+def test_a_scoring_only_instrument_takes_no_deployer_wording(tmp_path):
+    inst = instrument("eq5d_5l")
+    doc = {"format": "spinepath.item-texts/1", "instrument": "eq5d_5l", "version": inst.version, "source": "x",
+           "items": {i.id: {"text": "x", "options": list("abcde")} for i in inst.items}}
+    (tmp_path / "eq5d_5l.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(ItemTextError, match=r"EQ-5D-5L index \(scoring only\) is scored only, never put on a form"):
+        load_item_texts(tmp_path)
 
 
 # ---- deployer item-text files ---------------------------------------------------------------------------------

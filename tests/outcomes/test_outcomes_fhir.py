@@ -29,12 +29,13 @@ def placeholder_texts(instrument_id: str) -> dict:
     }
 
 
+SCORING_ONLY = ("vas_pain", "eq5d_5l")  # scored, never offered on a form (their FHIR export is checked below)
 SUPPLIED = {i: validate_item_texts(placeholder_texts(i)) for i in LICENSED}
 ALL = offered_instruments(SUPPLIED).offered
 
 
-def test_with_every_wording_supplied_every_instrument_is_offered():
-    assert {i.id for i in ALL} == set(INSTRUMENT_IDS)
+def test_with_every_wording_supplied_every_instrument_is_offered_but_those_scored_only():
+    assert {i.id for i in ALL} == set(INSTRUMENT_IDS) - set(SCORING_ONLY)
 
 
 def as_json(resource) -> dict:
@@ -164,3 +165,24 @@ def test_score_items_and_display_items_are_ignored_on_import():
     doc = response("nrs_back_pain", {"linkId": "pain", "answer": [{"valueInteger": 4}]},
                    {"linkId": "score", "answer": [{"valueDecimal": 9.0}]})
     assert answers_from_response(doc, instrument("nrs_back_pain")) == {"pain": 4}
+
+
+def test_a_vas_mark_measured_on_paper_arrives_as_a_response_and_is_scored_in_millimetres():
+    inst = instrument("vas_pain")
+    Questionnaire.model_validate(as_json(questionnaire(inst)))
+    answers = answers_from_response(response("vas_pain", {"linkId": "pain", "answer": [{"valueInteger": 63}]}), inst)
+    assert answers == {"pain": 63}
+    assert score(inst, answers).value == 63
+
+
+def test_an_eq5d_5l_health_state_arrives_as_a_response_without_any_wording_and_is_valued():
+    inst = instrument("eq5d_5l")
+    exported = as_json(questionnaire(inst))
+    Questionnaire.model_validate(exported)
+    assert not any("text" in entry for entry in exported["item"] if not entry.get("readOnly"))
+    levels = dict(zip([i.id for i in inst.items], "23245", strict=True))
+    doc = response("eq5d_5l", *({"linkId": item, "answer": [coding("eq5d_5l", level)]}
+                                for item, level in levels.items()))
+    answers = answers_from_response(doc, inst)
+    result = score(inst, answers, value_set="england_2018")
+    assert (result.value, result.value_set) == (0.247, "england_2018")

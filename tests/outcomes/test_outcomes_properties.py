@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spinepath.core.outcomes import INSTRUMENT_IDS, Instrument, change, instrument, score
+from spinepath.core.outcomes import INSTRUMENT_IDS, Instrument, change, eq5d_5l_index, instrument, load_catalogue, score
 
 INSTRUMENTS = [instrument(i) for i in INSTRUMENT_IDS]
 
@@ -123,3 +123,24 @@ def test_change_never_reads_an_unknown_score_as_not_met(first, second):
     if result.improvement is not None:
         sign = 1 if inst.scoring.higher_is_better else -1
         assert result.improvement == sign * (follow_up.value - baseline.value)
+
+
+VALUE_SETS = sorted(load_catalogue().value_sets)
+HEALTH_STATES = st.lists(st.integers(1, 5), min_size=5, max_size=5)
+
+
+@given(st.sampled_from(VALUE_SETS), HEALTH_STATES)
+def test_every_eq5d_5l_index_is_at_most_1_and_only_full_health_is_worth_exactly_1(value_set, levels):
+    result = eq5d_5l_index(levels, value_set)
+    assert result.complete and result.value_set == value_set
+    assert result.value <= 1
+    assert eq5d_5l_index("11111", value_set).value == 1
+    if levels != [1] * 5:
+        assert result.value < 1  # every shipped set charges something for any problem
+
+
+@given(st.sampled_from(VALUE_SETS), HEALTH_STATES, st.integers(0, 4))
+def test_a_worse_level_on_one_dimension_never_raises_the_index(value_set, levels, dimension):
+    if levels[dimension] < 5:
+        worse = [*levels[:dimension], levels[dimension] + 1, *levels[dimension + 1:]]
+        assert eq5d_5l_index(worse, value_set).value <= eq5d_5l_index(levels, value_set).value

@@ -1,5 +1,6 @@
 """Every published or derived test vector of ../shared/spec/instruments-evidence.md, one row each, named by the
-section it comes from (§1f ODI, §2e NRS, §3e ZCQ, §4e STarT Back, §5e COMI, §6b PROMIS tables, §8 RMDQ).
+section it comes from (§1f ODI, §2e NRS and VAS, §3e ZCQ, §4e STarT Back, §5e COMI, §6b PROMIS tables, §7d EQ-5D-5L
+value sets, §8 RMDQ).
 
 Licensed instruments are scored from their packaged structure: no item text is needed to score them.
 """
@@ -7,6 +8,7 @@ Licensed instruments are scored from their packaged structure: no item text is n
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -14,13 +16,18 @@ import pytest
 from spinepath.core.outcomes import (
     AnswerError,
     change,
+    eq5d_5l_index,
     instrument,
+    load_catalogue,
+    score,
     score_comi_back,
+    score_eq5d_5l,
     score_nrs,
     score_odi,
     score_promis_29,
     score_rmdq,
     score_start_back,
+    score_vas,
     score_zcq,
     with_item_texts,
 )
@@ -95,6 +102,21 @@ def test_nrs_2e_change_8_to_5_meets_the_ostelo_mic_by_points_and_by_percentage()
     assert result.percent_improvement == pytest.approx(37.5)
     assert result.mcid_reached is True
     assert "37.5% vs 30%" in result.criteria[0].reason
+
+
+def test_vas_2e_a_mark_at_63_mm_is_63():
+    result = score_vas({"pain": 63})
+    assert (result.value, result.complete, result.instrument) == (63, True, "vas_pain")
+
+
+def test_vas_2c_its_mic_is_ostelos_15_mm_or_30_percent_and_a_missing_mark_is_no_score():
+    # §2e gives no VAS change vector, so none is made up here: the criterion itself is checked against §2c.
+    criterion = instrument("vas_pain").criterion("ostelo_mic")
+    assert (criterion.absolute, criterion.percent, criterion.combine) == (15, 30, "any")
+    assert criterion.evidence.sources == ["ostelo-2008"]
+    missing = score_vas({"pain": None})
+    assert missing.value is None and not missing.complete
+    assert missing.reasons[0].code == "single_item_unanswered"
 
 
 # ---- §3e ZCQ ---------------------------------------------------------------------------------------------------
@@ -267,6 +289,108 @@ def test_promis_without_tables_reports_raw_sums_only_with_a_note():
 def test_the_evidence_tables_were_all_read():
     tables = _evidence_promis_tables()
     assert len(tables) == 7 and all(len(t) == 17 for t in tables.values())
+
+
+# ---- §7d EQ-5D-5L (fragla/eq5d tests/testthat/test-eq5d5l.R, as the evidence tabulates them) -------------------
+
+EQ5D_VALUE_SETS = {"England": "england_2018", "USA": "usa_2019", "Germany": "germany_2018",
+                   "Netherlands": "netherlands_2016", "Spain": "spain_2018"}
+
+EQ5D_VECTORS = [
+    # §7d table: state → England (Devlin 2018) and USA (Pickard 2019); "—" cells are not vectors.
+    *[pytest.param(state, "england_2018", value, id=f"7d-england-{state}-is-{value}") for state, value in [
+        ("11111", 1), ("11112", 0.922), ("11121", 0.937), ("11211", 0.950), ("12111", 0.950), ("21111", 0.942),
+        ("23245", 0.247), ("55555", -0.285)]],
+    *[pytest.param(state, "usa_2019", value, id=f"7d-usa-{state}-is-{value}") for state, value in [
+        ("11111", 1), ("11112", 0.943), ("11121", 0.940), ("11211", 0.932), ("12111", 0.911), ("21111", 0.904),
+        ("21354", 0.090), ("55555", -0.573)]],
+    # §7d "Also": Germany, Netherlands, Spain (same file).
+    pytest.param("12345", "germany_2018", 0.141, id="7d-germany-12345-is-0.141"),
+    pytest.param("55555", "germany_2018", -0.661, id="7d-germany-55555-is--0.661"),
+    pytest.param("55555", "netherlands_2016", -0.446, id="7d-netherlands-55555-is--0.446"),
+    pytest.param("55555", "spain_2018", -0.416, id="7d-spain-55555-is--0.416"),
+]
+
+# The same fragla/eq5d test file's other vectors for the sets shipped (beyond the evidence's table): each level-2
+# decrement, and the Netherlands constant (paid once by every state but 11111).
+EQ5D_MORE_VECTORS = [
+    *[pytest.param(state, "germany_2018", value, id=f"fragla-germany-{state}-is-{value}") for state, value in [
+        ("11111", 1), ("21111", 0.974), ("12111", 0.950), ("11211", 0.964), ("11121", 0.943), ("11112", 0.970)]],
+    *[pytest.param(state, "netherlands_2016", value, id=f"fragla-netherlands-{state}-is-{value}")
+      for state, value in [("11111", 1), ("21111", 0.918), ("55511", 0.390), ("44444", -0.289)]],
+    *[pytest.param(state, "spain_2018", value, id=f"fragla-spain-{state}-is-{value}") for state, value in [
+        ("11111", 1), ("21111", 0.916), ("12111", 0.95), ("11211", 0.956), ("11121", 0.922), ("11112", 0.919)]],
+    # Every USA coefficient above level 2, against the published table of all 3,125 values (eq5dsuite US.csv).
+    *[pytest.param(state, "usa_2019", value, id=f"eq5dsuite-usa-{state}-is-{value}") for state, value in [
+        ("11113", 0.877), ("11114", 0.701), ("11115", 0.679), ("11131", 0.902), ("11141", 0.682), ("11151", 0.586),
+        ("11311", 0.899), ("11411", 0.745), ("11511", 0.745), ("13111", 0.893), ("14111", 0.780), ("15111", 0.739),
+        ("31111", 0.878), ("41211", 0.695), ("51111", 0.678)]],
+]
+
+
+@pytest.mark.parametrize(("state", "value_set", "expected"), EQ5D_VECTORS + EQ5D_MORE_VECTORS)
+def test_eq5d_5l_index_vectors(state, value_set, expected):
+    result = eq5d_5l_index(state, value_set)
+    assert result.complete and result.value_set == value_set
+    assert result.value == pytest.approx(expected, abs=1e-12)
+
+
+def _evidence_eq5d_vectors() -> set[tuple[str, str, float]]:
+    """(state, value set, index) for every number in §7d: the table's cells and the 'Also:' line."""
+    section = EVIDENCE.read_text(encoding="utf-8").split("### 7d.")[1].split("\n---")[0]
+    found = set()
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            for name, cell in zip(("England", "USA"), cells[1:], strict=True):
+                if cell != "—":
+                    found.add((cells[0], EQ5D_VALUE_SETS[name], float(cell.replace("−", "-"))))
+        if line.startswith("Also:"):  # "Also: Germany 12345 → 0.141, 55555 → −0.661; Netherlands 55555 → ..."
+            country = ""
+            for match in re.finditer(r"([A-Z][a-z]+)|(\d{5}) → ([−-]?[\d.]+)", line.removeprefix("Also:")):
+                if match[1]:
+                    country = match[1]
+                elif country in EQ5D_VALUE_SETS:
+                    found.add((match[2], EQ5D_VALUE_SETS[country], float(match[3].replace("−", "-"))))
+    return found
+
+
+def test_every_eq5d_vector_of_the_evidence_is_in_the_table_above():
+    tested = {(p.values[0], p.values[1], float(p.values[2])) for p in EQ5D_VECTORS}
+    in_evidence = _evidence_eq5d_vectors()
+    assert len(in_evidence) == 20
+    assert in_evidence == tested
+
+
+def test_eq5d_5l_a_missing_dimension_gives_no_index_and_says_which():
+    result = eq5d_5l_index([2, 3, None, 4, 5], "england_2018")
+    assert (result.value, result.complete, result.value_set) == (None, False, "england_2018")
+    (reason,) = result.reasons
+    assert (reason.code, reason.items) == ("eq5d_dimension_missing", ("usual_activities",))
+    assert reason.text.startswith("Not answered: UA Usual activities.")
+    assert score_eq5d_5l({"mobility": 1}, value_set="usa_2019").answered == 1
+
+
+def test_eq5d_5l_without_a_value_set_is_a_health_state_with_no_index():
+    levels = dict(zip([i.id for i in instrument("eq5d_5l").items], (2, 1, 3, 5, 4), strict=True))
+    described = score("eq5d_5l", levels)
+    assert described.complete and described.value is None and described.value_set is None
+    assert "Health state 21354. No index" in described.notes[0]
+    assert score("eq5d_5l", levels, value_set="usa_2019").value == pytest.approx(0.090)
+    with pytest.raises(ValueError, match="only the EQ-5D-5L index takes one"):
+        score("nrs_back_pain", {"pain": 3}, value_set="usa_2019")
+
+
+@pytest.mark.parametrize("state", ["2135", "213546", "21364", "2a354"])
+def test_eq5d_5l_a_malformed_health_state_is_refused(state):
+    with pytest.raises(AnswerError):
+        eq5d_5l_index(state, "england_2018")
+
+
+def test_eq5d_5l_an_unknown_value_set_is_an_error_with_a_did_you_mean():
+    with pytest.raises(KeyError, match="did you mean 'england_2018'"):
+        eq5d_5l_index("11111", "england_2019")
+    assert set(load_catalogue().value_sets) == set(EQ5D_VALUE_SETS.values())
 
 
 # ---- §8 RMDQ ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from spinepath.core.outcomes import instrument
+from spinepath.core.outcomes import INSTRUMENT_IDS, instrument
 from spinepath.fhir import questionnaire_response
 from spinepath.web.outcomes.models import QuestionnaireSubmission
 
@@ -34,7 +34,7 @@ def test_questionnaires_are_served_as_fhir(make_patient: Any, instrument_id: str
 
 def test_questionnaire_list_and_unknown_id(make_patient: Any) -> None:
     client = _client(make_patient())
-    assert client.get("/api/v1/questionnaires").json()["total"] == 11
+    assert client.get("/api/v1/questionnaires").json()["total"] == len(INSTRUMENT_IDS) == 13  # scored-only ones too
     assert client.get("/api/v1/questionnaires/nope").status_code == 404
     assert Client().get("/api/v1/questionnaires").status_code == 401
 

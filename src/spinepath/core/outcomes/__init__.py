@@ -8,7 +8,9 @@ only other file access is :func:`load_item_texts`, which reads a deployer's item
 Instruments whose wording may be shipped (NRS back and leg pain, walking tolerance, global perceived effect,
 satisfaction, Keele STarT Back with its copyright statement) are always offered. The ODI, ZCQ, COMI, PROMIS-29 and
 RMDQ are scored here but their wording is licensed or of unknown licence: they are offered only when the deployer
-supplies it (:func:`offered_instruments`).
+supplies it (:func:`offered_instruments`). Two are scored only and never offered: the 100 mm pain VAS (the forms
+draw no line measured in millimetres) and the EQ-5D-5L (its wording and layout are EuroQol's, under licence), whose
+index comes from a country's published value set (:func:`eq5d_5l_index`), recorded with the score.
 
 Why a score is incomplete is given as :class:`Reason` data (a code, the items it names, its numbers) with English
 wording (:mod:`.reasons`), so that an adapter can show it in the reader's language (:func:`word_reason`).
@@ -44,21 +46,25 @@ from .models import (
     Source,
     Subscale,
     SubscaleScore,
+    ValueSet,
 )
 from .reasons import REASON_TEXTS, word_reason
 from .safety import SafetyAlert, SafetyResult, screen
 from .schedule import FollowUp, Offset, Window, add_offset, follow_up_schedule
 from .scoring import (
     Answers,
+    eq5d_5l_index,
     format_value,
     score,
     score_comi_back,
+    score_eq5d_5l,
     score_global_rating,
     score_nrs,
     score_odi,
     score_promis_29,
     score_rmdq,
     score_start_back,
+    score_vas,
     score_walking_tolerance,
     score_zcq,
     validate_answers,
@@ -99,6 +105,7 @@ __all__ = [
     "Source",
     "Subscale",
     "SubscaleScore",
+    "ValueSet",
     "Window",
     "Withheld",
     "add_offset",
@@ -106,6 +113,7 @@ __all__ = [
     "cohort_csv",
     "cohort_table",
     "criterion_met",
+    "eq5d_5l_index",
     "follow_up_schedule",
     "format_value",
     "instrument",
@@ -114,12 +122,14 @@ __all__ = [
     "offered_instruments",
     "score",
     "score_comi_back",
+    "score_eq5d_5l",
     "score_global_rating",
     "score_nrs",
     "score_odi",
     "score_promis_29",
     "score_rmdq",
     "score_start_back",
+    "score_vas",
     "score_walking_tolerance",
     "score_zcq",
     "screen",

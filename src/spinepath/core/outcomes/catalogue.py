@@ -7,7 +7,12 @@ never in front of a patient. :func:`validate` is the pure check on already-parse
 
 What is offered to patients is decided by :func:`offered_instruments`: instruments whose wording spinepath may
 ship are always offered; the others only when the deployer supplied their wording
-(:func:`spinepath.core.outcomes.texts.load_item_texts`), and otherwise they are withheld with the reason.
+(:func:`spinepath.core.outcomes.texts.load_item_texts`), and otherwise they are withheld with the reason. A few are
+scored only and never offered (the 100 mm pain VAS, the EQ-5D-5L): their ``scoring_only`` says why.
+
+Value sets (``data/value_sets.yaml``: the EQ-5D-5L's country value sets) are checked when loaded too: each names a
+known instrument scored by a value set, gives a decrement for every level of every one of its dimensions, and cites
+known sources.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..knowledge import load_knowledge
 from ..knowledge.models import did_you_mean
 from .errors import OutcomeDataError
-from .models import Evidence, Instrument, Source
+from .models import Evidence, Instrument, Source, ValueSet
 from .safety import SafetyScreen
 from .schedule import TimepointSpec
 
@@ -45,6 +50,7 @@ _M = TypeVar("_M", bound=BaseModel)
 INSTRUMENT_IDS: tuple[str, ...] = (
     "nrs_back_pain",
     "nrs_leg_pain",
+    "vas_pain",
     "walking_tolerance",
     "global_perceived_effect",
     "satisfaction",
@@ -54,12 +60,16 @@ INSTRUMENT_IDS: tuple[str, ...] = (
     "zcq",
     "comi_back",
     "promis_29",
+    "eq5d_5l",
 )
 
 # Every ``scoring.method`` named in the data must have a function in scoring.py (checked by a test both ways).
 SCORING_METHODS: frozenset[str] = frozenset(
-    {"nrs", "walking_tolerance", "global_rating", "start_back", "rmdq", "odi", "zcq", "comi", "promis_29"}
+    {"nrs", "vas", "walking_tolerance", "global_rating", "start_back", "rmdq", "odi", "zcq", "comi", "promis_29",
+     "eq5d_5l"}
 )
+# Methods whose index comes from a country's value set (data/value_sets.yaml).
+VALUE_SET_METHODS: frozenset[str] = frozenset({"eq5d_5l"})
 
 
 class Catalogue(BaseModel):
@@ -70,6 +80,7 @@ class Catalogue(BaseModel):
 
     sources: dict[str, Source]
     instruments: dict[str, Instrument]
+    value_sets: dict[str, ValueSet]
     safety: SafetyScreen
     schedule: tuple[TimepointSpec, ...]
 
@@ -79,6 +90,13 @@ class Catalogue(BaseModel):
         except KeyError:
             hint = did_you_mean(instrument_id, self.instruments)
             raise KeyError(f"unknown instrument {instrument_id!r}{hint}") from None
+
+    def value_set(self, value_set_id: str) -> ValueSet:
+        try:
+            return self.value_sets[value_set_id]
+        except KeyError:
+            hint = did_you_mean(value_set_id, self.value_sets)
+            raise KeyError(f"unknown value set {value_set_id!r}{hint} (known: {', '.join(self.value_sets)})") from None
 
 
 class Withheld(BaseModel):
@@ -92,12 +110,14 @@ class Withheld(BaseModel):
 
 
 class Offering(BaseModel):
-    """What a deployment offers: instruments ready to show (with wording), and those withheld with a reason."""
+    """What a deployment offers: instruments ready to show (with wording); those withheld until their wording is
+    supplied, with the reason; and those spinepath scores but never shows to patients, with the reason."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     offered: tuple[Instrument, ...]
     withheld: tuple[Withheld, ...]
+    scoring_only: tuple[Withheld, ...] = ()
 
     @property
     def offered_ids(self) -> tuple[str, ...]:
@@ -109,7 +129,7 @@ def load_catalogue() -> Catalogue:
     """The packaged catalogue, read and validated once per process."""
     data = resources.files(__name__.rsplit(".", 1)[0]).joinpath("data")
     raw: dict[str, Any] = {"instruments": {}}
-    for name in ("sources", "safety", "schedule"):
+    for name in ("sources", "value_sets", "safety", "schedule"):
         raw[name] = _read(data.joinpath(f"{name}.yaml"), f"{name}.yaml")
     folder = data.joinpath("instruments")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -131,21 +151,26 @@ def offered_instruments(
     ``item_texts``: the deployer-supplied wording, as returned by
     :func:`spinepath.core.outcomes.texts.load_item_texts` (instrument id → ``ItemTexts``). Instruments whose
     wording is shipped are always offered; the others are offered with the supplied wording merged in, or
-    withheld with the reason (their licence, and how to supply the wording)."""
+    withheld with the reason (their licence, and how to supply the wording). Instruments scored only are never
+    offered, whatever is supplied."""
     from .texts import with_item_texts  # here: texts imports this module
 
     catalogue = catalogue or load_catalogue()
     supplied = dict(item_texts or {})
     offered: list[Instrument] = []
     withheld: list[Withheld] = []
+    scoring_only: list[Withheld] = []
     for inst in catalogue.instruments.values():
-        if inst.licence.item_text_shipped:
+        if inst.scoring_only is not None:
+            scoring_only.append(Withheld(instrument=inst.id, name=inst.name,
+                                         reason=f"Scored only, never offered to patients: {inst.scoring_only.strip()}"))
+        elif inst.licence.item_text_shipped:
             offered.append(inst)
         elif inst.id in supplied:
             offered.append(with_item_texts(inst, supplied[inst.id]))
         else:
             withheld.append(Withheld(instrument=inst.id, name=inst.name, reason=_withheld_reason(inst)))
-    return Offering(offered=tuple(offered), withheld=tuple(withheld))
+    return Offering(offered=tuple(offered), withheld=tuple(withheld), scoring_only=tuple(scoring_only))
 
 
 def _withheld_reason(inst: Instrument) -> str:
@@ -164,7 +189,8 @@ def _withheld_reason(inst: Instrument) -> str:
 
 def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | None = None) -> Catalogue:
     """Build the catalogue from plain data, or raise :class:`OutcomeDataError` listing every problem.
-    ``raw``: ``{"sources": [...], "instruments": {file stem: {...}}, "safety": {...}, "schedule": {...}}``;
+    ``raw``: ``{"sources": [...], "instruments": {file stem: {...}}, "value_sets": [...], "safety": {...},
+    "schedule": {...}}``;
     ``knowledge_sources``: the knowledge base's sources, which outcome data may also cite."""
     problems: list[str] = []
     sources = _build_sources(raw.get("sources"), problems)
@@ -198,6 +224,7 @@ def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | N
             )
         instruments[stem] = built
 
+    value_sets = _build_value_sets(raw.get("value_sets"), instruments, problems)
     safety = _model(SafetyScreen, raw.get("safety"), "safety.yaml", problems)
     schedule_raw = raw.get("schedule")
     schedule_list = schedule_raw.get("timepoints") if isinstance(schedule_raw, dict) else None
@@ -216,6 +243,8 @@ def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | N
     known = {**kb_sources, **sources}
     for inst in instruments.values():
         problems += _cited_problems(f"instruments/{inst.id}.yaml", inst, known)
+    for value_set in value_sets.values():
+        problems += _cited_problems(f"value_sets.yaml, {value_set.id}", value_set, known)
     problems += _cited_problems("safety.yaml", safety, known)
     for spec in schedule:
         problems += _cited_problems(f"schedule.yaml, {spec.id}", spec, known)
@@ -226,7 +255,8 @@ def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | N
         ]
     if problems:
         raise _inconsistent(problems)
-    return Catalogue(sources=sources, instruments=instruments, safety=safety, schedule=tuple(schedule))
+    return Catalogue(sources=sources, instruments=instruments, value_sets=value_sets, safety=safety,
+                     schedule=tuple(schedule))
 
 
 def _read(path: Any, name: str) -> Any:
@@ -249,6 +279,37 @@ def _build_sources(entries: Any, problems: list[str]) -> dict[str, Source]:
         if source.id in built:
             problems.append(f"{where}: duplicate id")
         built[source.id] = source
+    return built
+
+
+def _build_value_sets(entries: Any, instruments: Mapping[str, Instrument], problems: list[str]) -> dict[str, ValueSet]:
+    if not isinstance(entries, list):
+        problems.append("value_sets.yaml: expected a list of value sets")
+        return {}
+    built: dict[str, ValueSet] = {}
+    for index, entry in enumerate(entries):
+        where = f"value_sets.yaml, {entry.get('id')!r}" if isinstance(entry, dict) else f"value_sets.yaml #{index}"
+        value_set = _model(ValueSet, entry, where, problems)
+        if value_set is None:
+            continue
+        if value_set.id in built:
+            problems.append(f"{where}: duplicate id")
+        built[value_set.id] = value_set
+        inst = instruments.get(value_set.instrument)
+        if inst is None:
+            problems.append(f"{where} (/instrument): unknown instrument {value_set.instrument!r}"
+                            f"{did_you_mean(value_set.instrument, instruments)}")
+            continue
+        if inst.scoring.method not in VALUE_SET_METHODS:
+            problems.append(f"{where} (/instrument): {inst.short_name} is not scored with a value set")
+            continue
+        dimensions = [item.id for item in inst.items]
+        if list(value_set.decrements) != dimensions:
+            problems.append(f"{where} (/decrements): expected the dimensions {dimensions}, in that order, got "
+                            f"{list(value_set.decrements)}")
+    for inst in instruments.values():
+        if inst.scoring.method in VALUE_SET_METHODS and not any(v.instrument == inst.id for v in built.values()):
+            problems.append(f"instruments/{inst.id}.yaml: scored with a value set, but value_sets.yaml has none")
     return built
 
 

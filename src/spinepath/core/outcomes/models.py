@@ -1,5 +1,5 @@
 """The shapes of the outcome instruments: sources, items and answer options, scoring and missing-item rules,
-interpretation bands, change criteria (MCID and success definitions) and licence terms; and
+interpretation bands, change criteria (MCID and success definitions), licence terms and value sets (EQ-5D-5L); and
 the typed results (:class:`Score` with the :class:`Reason` for anything missing, :class:`Change`).
 
 Every number in the data files comes from ``instruments-evidence.md`` with its source and the strength tag the
@@ -16,6 +16,9 @@ from a deployer-supplied file (:mod:`spinepath.core.outcomes.texts`).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -39,6 +42,7 @@ __all__ = [
     "Source",
     "Subscale",
     "SubscaleScore",
+    "ValueSet",
 ]
 
 Strength = Literal["O", "G", "T", "S", "C"]
@@ -205,7 +209,8 @@ class ScoringRule(_Model):
     """How the instrument is scored. ``method`` names the pure function that implements it (one per
     instrument, in :mod:`spinepath.core.outcomes.scoring`); ``parameters`` are its constants, kept here so a
     threshold is written in one place. ``minimum``/``maximum`` bound the total (``None`` when the instrument
-    has no total, as the ZCQ and PROMIS-29)."""
+    has no total, as the ZCQ and PROMIS-29, or when the bound depends on a value set, as the EQ-5D-5L index's
+    minimum)."""
 
     method: Identifier
     description: Text
@@ -309,6 +314,9 @@ class Instrument(_Model):
     criteria: list[Criterion] = []
     primary_mcid: Identifier | None = None
     licence: Licence
+    # Set when spinepath scores the instrument but never puts it on a form for patients, saying why (a 100 mm
+    # VAS needs a line measured in millimetres; the EQ-5D-5L must be shown in EuroQol's licensed layout).
+    scoring_only: str | None = None
     notes: list[Text] = []
     not_known: list[Text] = []
     evidence: Evidence
@@ -340,6 +348,8 @@ class Instrument(_Model):
         for band in self.bands:
             if band.on is not None and band.on not in subscale_ids:
                 raise ValueError(f"{self.id}: band {band.label!r} reads unknown subscale {band.on!r}")
+        if self.scoring_only is not None and self.item_text_supplied_by is not None:
+            raise ValueError(f"{self.id}: scored only, so it takes no deployer-supplied wording")
         if not self.licence.item_text_shipped and self.item_text_supplied_by is None:
             if self.t_score_tables:
                 raise ValueError(f"{self.id}: T-score tables are licensed with the wording; never ship them")
@@ -376,6 +386,47 @@ class Instrument(_Model):
         raise KeyError(f"{self.id} has no criterion {criterion_id!r} (known: {known})")
 
 
+class ValueSet(_Model):
+    """A country's value set for a preference-based index (the EQ-5D-5L's): a health state's value is
+    ``1 − constant − Σ decrement(dimension, level)``, where the constant is subtracted for every state but full
+    health (11111) and level 1 of every dimension costs nothing. ``decrements`` gives each dimension's decrement
+    for levels 2, 3, 4 and 5, as published (positive numbers, subtracted). ``copied_from`` says exactly where the
+    numbers were copied from and how they were checked. Values from different value sets are never comparable:
+    a score records the set it used."""
+
+    id: Identifier
+    instrument: Identifier
+    name: Text
+    country: Text
+    year: int = Field(ge=1990)
+    constant: float = Field(default=0, ge=0)
+    decrements: dict[Identifier, Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=4, max_length=4)]]
+    copied_from: Text
+    evidence: Evidence
+    notes: list[Text] = []
+
+    @model_validator(mode="after")
+    def _decrements_rise_with_the_level(self) -> ValueSet:
+        for dimension, values in self.decrements.items():
+            if any(b < a for a, b in itertools.pairwise(values)):
+                raise ValueError(f"value set {self.id!r}, {dimension}: a worse level cannot cost less than a "
+                                 f"milder one ({values})")
+        return self
+
+    def index(self, levels: Mapping[str, int]) -> Fraction:
+        """The exact value of a complete health state (dimension id → level 1-5): the decimal coefficients are
+        summed as written, so 11112 in England's set is exactly 1 − 0.078 = 0.922."""
+        state = [levels[dimension] for dimension in self.decrements]
+        if not all(level in (1, 2, 3, 4, 5) for level in state):
+            raise ValueError(f"levels must be 1-5, got {state}")
+        if all(level == 1 for level in state):
+            return Fraction(1)
+        lost = Fraction(str(self.constant)) + sum(
+            (Fraction(str(self.decrements[d][level - 2])) for d, level in zip(self.decrements, state, strict=True)
+             if level > 1), Fraction(0))
+        return 1 - lost
+
+
 # ---- results ------------------------------------------------------------------------------------------------
 
 
@@ -393,6 +444,7 @@ ReasonCode = Literal[
     "missing_allowed",
     "not_answered",
     "comi_domains_missing",
+    "eq5d_dimension_missing",
     "unstructured",
 ]
 
@@ -455,7 +507,8 @@ class Score(_Result):
     """An instrument's score. ``value`` is the exact score (round only for display) or ``None``: no score is
     ever guessed. ``complete`` is false whenever the missing-item rule was not met, and ``reasons`` then says
     which items are missing and which rule applies. ``band`` is the interpretation band (for STarT Back: the
-    risk group), never set for an incomplete form."""
+    risk group), never set for an incomplete form. ``value_set`` names the value set an index was computed
+    with (EQ-5D-5L): index values from different value sets must never be mixed."""
 
     instrument: str
     version: str
@@ -464,6 +517,7 @@ class Score(_Result):
     answered: int
     items: int
     band: str | None = None
+    value_set: str | None = None
     subscales: tuple[SubscaleScore, ...] = ()
     reasons: tuple[Reason, ...] = ()
     notes: tuple[str, ...] = ()

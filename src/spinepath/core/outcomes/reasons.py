@@ -30,6 +30,8 @@ REASON_TEXTS: dict[ReasonCode, str] = {
     "missing_allowed": "Not answered (allowed): %(items)s.",
     "not_answered": "Not answered: %(items)s.",
     "comi_domains_missing": "COMI needs all five domains; missing: %(domains)s.",
+    "eq5d_dimension_missing": "Not answered: %(items)s. An EQ-5D-5L health state needs all five dimensions: with "
+                              "one missing there is no index.",
 }
 # A reason about one subscale of a form, as listed for the whole form (ZCQ, PROMIS-29).
 IN_SUBSCALE = "%(subscale)s: %(reason)s"

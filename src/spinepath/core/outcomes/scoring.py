@@ -11,13 +11,15 @@ the policy in the data file says so):
 ========================  ====================================================================================
 ODI v2.1a                 score over the answered sections (100 × Σ / (5 × answered)), at least 8 of 10
                           answered (policy); two marks in a section: the higher counts (owner)
-NRS, walking, GPE, sat.   a single item: unanswered → no score
+NRS, VAS, walking, GPE,   a single item: unanswered → no score
+satisfaction
 STarT Back                every item: any unanswered item → incomplete, **no risk group** (never 'low risk')
 RMDQ                      every statement recorded as ticked (1) or not (0); otherwise no score
 ZCQ                       per subscale, mean of answered items with ≤2/7 (symptoms), ≤1/5 (function), ≤1/6
                           (satisfaction) missing; satisfaction only after treatment; no total
 COMI                      all five domains (so all seven items); pain = max(back, leg); disability = mean
 PROMIS-29                 per domain, all four items; raw sums; T-scores only with deployer-supplied tables
+EQ-5D-5L                  all five dimensions; the index from the chosen country's value set (recorded)
 ========================  ====================================================================================
 
 ``complete`` means the rule is met and every score it allows was computed; an allowed partial form (an ODI
@@ -43,15 +45,18 @@ __all__ = [
     "Answer",
     "Answers",
     "band_for",
+    "eq5d_5l_index",
     "format_value",
     "score",
     "score_comi_back",
+    "score_eq5d_5l",
     "score_global_rating",
     "score_nrs",
     "score_odi",
     "score_promis_29",
     "score_rmdq",
     "score_start_back",
+    "score_vas",
     "score_walking_tolerance",
     "score_zcq",
     "validate_answers",
@@ -168,6 +173,12 @@ def _score_single(inst: Instrument, codes: _Codes) -> Score:
 def score_nrs(answers: Answers, *, instrument: Instrument | str = "nrs_back_pain") -> Score:
     """NRS 0-10 (back: ``nrs_back_pain``, leg: ``nrs_leg_pain``): the number chosen."""
     inst = _instrument(instrument, "nrs_back_pain")
+    return _score_single(inst, validate_answers(inst, answers))
+
+
+def score_vas(answers: Answers, *, instrument: Instrument | str = "vas_pain") -> Score:
+    """Pain VAS, 100 mm: the distance of the mark from the "no pain" end, in millimetres (0-100)."""
+    inst = _instrument(instrument, "vas_pain")
     return _score_single(inst, validate_answers(inst, answers))
 
 
@@ -380,10 +391,65 @@ def _score_promis(inst: Instrument, codes: _Codes) -> Score:
                    reasons=reasons, notes=tuple(notes))
 
 
+# ---- EQ-5D-5L ---------------------------------------------------------------------------------------------------
+
+_EQ5D_DIGITS = "12345"
+
+
+def eq5d_5l_index(health_state: str | Sequence[int | None], value_set: str) -> Score:
+    """The EQ-5D-5L index of a health state, with the value set ``value_set`` (e.g. ``"england_2018"``).
+
+    ``health_state``: the five levels in the order MO SC UA PD AD, as the usual 5-digit string (``"21354"``) or
+    a sequence (``None`` for a dimension not answered). A missing dimension gives no index (incomplete, with the
+    reason); the result records the value set used. An unknown value set raises ``KeyError``."""
+    inst = _instrument(None, "eq5d_5l")
+    if isinstance(health_state, str):
+        if len(health_state) != len(inst.items) or any(d not in _EQ5D_DIGITS for d in health_state):
+            raise AnswerError([FieldProblem("", f"expected a health state of 5 digits 1-5 (MO SC UA PD AD), "
+                                                f"got {health_state!r}")])
+        levels: list[int | None] = [int(d) for d in health_state]
+    else:
+        levels = list(health_state)
+        if len(levels) != len(inst.items):
+            raise AnswerError([FieldProblem("", f"expected 5 levels (MO SC UA PD AD), got {len(levels)}")])
+    answers = {item.id: level for item, level in zip(inst.items, levels, strict=True)}
+    return _score_eq5d_5l(inst, validate_answers(inst, answers), value_set)
+
+
+def score_eq5d_5l(answers: Answers, *, value_set: str, instrument: Instrument | None = None) -> Score:
+    """EQ-5D-5L from answers by dimension (``mobility``, ``self_care``, ``usual_activities``, ``pain_discomfort``,
+    ``anxiety_depression``: levels 1-5), valued with ``value_set``."""
+    inst = _instrument(instrument, "eq5d_5l")
+    return _score_eq5d_5l(inst, validate_answers(inst, answers), value_set)
+
+
+def _score_eq5d_5l(inst: Instrument, codes: _Codes, value_set: str | None = None) -> Score:
+    chosen = None
+    if value_set is not None:
+        from .catalogue import load_catalogue  # here: the catalogue module is loaded lazily
+
+        chosen = load_catalogue().value_set(value_set)  # an unknown id is a KeyError, answered or not
+        if chosen.instrument != inst.id:
+            raise KeyError(f"value set {value_set!r} is for {chosen.instrument}, not {inst.id}")
+    missing = _missing(inst.items, codes)
+    if missing:
+        return _result(inst, codes, None, False, value_set=value_set,
+                       reasons=(make_reason(inst, "eq5d_dimension_missing", items=missing),))
+    state = "".join(str(codes[item.id]) for item in inst.items)
+    if chosen is None:
+        # The descriptive system is complete; an index needs the country's value set, which only the caller knows.
+        return _result(inst, codes, None, True, notes=(
+            f"Health state {state}. No index: an EQ-5D-5L index needs a value set (score(..., value_set=...)).",))
+    return _result(inst, codes, chosen.index(codes), True, value_set=chosen.id, notes=(
+        f"Health state {state}, valued with the {chosen.name} value set; index values from different value sets "
+        "are not comparable.",))
+
+
 # ---- dispatch ---------------------------------------------------------------------------------------------------
 
 SCORERS: dict[str, Callable[[Instrument, _Codes], Score]] = {
     "nrs": _score_single,
+    "vas": _score_single,
     "walking_tolerance": _score_single,
     "global_rating": _score_single,
     "odi": _score_odi,
@@ -392,10 +458,18 @@ SCORERS: dict[str, Callable[[Instrument, _Codes], Score]] = {
     "zcq": _score_zcq,
     "comi": _score_comi,
     "promis_29": _score_promis,
+    "eq5d_5l": _score_eq5d_5l,
 }
 
 
-def score(instrument: Instrument | str, answers: Answers) -> Score:
-    """Score any instrument by its definition's ``scoring.method`` (validating the answers first)."""
+def score(instrument: Instrument | str, answers: Answers, *, value_set: str | None = None) -> Score:
+    """Score any instrument by its definition's ``scoring.method`` (validating the answers first).
+    ``value_set`` is for a preference-based index (EQ-5D-5L); without one, an EQ-5D-5L form is scored as a
+    health state with no index."""
     inst = _instrument(instrument, "")
-    return SCORERS[inst.scoring.method](inst, validate_answers(inst, answers))
+    codes = validate_answers(inst, answers)
+    if value_set is None:
+        return SCORERS[inst.scoring.method](inst, codes)
+    if inst.scoring.method != "eq5d_5l":
+        raise ValueError(f"{inst.short_name} has no value sets; only the EQ-5D-5L index takes one")
+    return _score_eq5d_5l(inst, codes, value_set)

@@ -135,6 +135,10 @@ def validate_item_texts(raw: Any, *, catalogue: Catalogue | None = None) -> Item
         problems.append(FieldProblem("/instrument", f"unknown instrument {instrument_id!r}"
                                      f"{did_you_mean(str(instrument_id), catalogue.instruments)}"))
         raise ItemTextError(problems)
+    if inst.scoring_only is not None:
+        problems.append(FieldProblem("/instrument", f"{inst.name} is scored only, never put on a form: "
+                                                    f"{inst.scoring_only.strip()}"))
+        raise ItemTextError(problems)
     if inst.licence.item_text_shipped:
         problems.append(FieldProblem("/instrument", f"{inst.name} ships its own wording; it must not be replaced"))
     if _text(raw.get("version")) and raw["version"] != inst.version:

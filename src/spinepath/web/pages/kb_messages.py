@@ -631,6 +631,9 @@ MESSAGES = (
     gettext_noop("Leg pain (numeric rating scale 0-10)"),
     gettext_noop("NRS leg"),
     gettext_noop("One number from 0 (no pain) to 10 (worst pain imaginable) for leg pain on average over the last week. Registries ask back pain and leg pain separately."),
+    gettext_noop("Pain (visual analogue scale 0-100 mm)"),
+    gettext_noop("VAS pain"),
+    gettext_noop("A 100 mm line from \"no pain\" at one end to \"worst pain imaginable\" at the other; the person marks how bad the pain is, and the score is the distance of the mark from the \"no pain\" end in millimetres (0-100)."),
     gettext_noop("Walking tolerance (self-reported minutes)"),
     gettext_noop("Walking"),
     gettext_noop("How many minutes the person can walk before back or leg pain makes them stop or sit down. Higher is better. A plain question, not a validated instrument."),
@@ -658,6 +661,9 @@ MESSAGES = (
     gettext_noop("PROMIS-29 Profile"),
     gettext_noop("PROMIS-29"),
     gettext_noop("Seven domains of four items each (physical function, anxiety, depression, fatigue, sleep disturbance, social roles, pain interference) and one 0-10 pain intensity item. Reported as T-scores (mean 50, SD 10) through the official tables; without them spinepath reports raw summed scores only."),
+    gettext_noop("EQ-5D-5L index (scoring only)"),
+    gettext_noop("EQ-5D-5L"),
+    gettext_noop("Five dimensions of health today, each at one of five levels, written as a 5-digit health state (mobility, self-care, usual activities, pain/discomfort, anxiety/depression). A country's value set turns the health state into an index: 1 is full health, 0 is as bad as being dead, below 0 is worse than dead."),
     # outcomes: wording of the instruments spinepath wrote or that are generic
     gettext_noop("Back pain intensity"),
     gettext_noop("On average over the last week, how bad has the pain in your back been?"),
@@ -665,6 +671,9 @@ MESSAGES = (
     gettext_noop("Worst pain imaginable"),
     gettext_noop("Leg pain intensity"),
     gettext_noop("On average over the last week, how bad has the pain in your leg or legs been?"),
+    gettext_noop("Pain intensity (100 mm line)"),
+    gettext_noop("Please mark on the line how bad your pain is now."),
+    gettext_noop("mm"),
     gettext_noop("Minutes of walking before pain stops you"),
     gettext_noop("About how many minutes can you walk before pain in your back or legs makes you stop or sit down?"),
     gettext_noop("I cannot walk because of the pain"),
@@ -699,6 +708,9 @@ MESSAGES = (
     gettext_noop("microdiscectomy (NORspine prediction model, n=22,707)"),
     gettext_noop("Success after disc herniation surgery: 3.5 points or more"),
     gettext_noop("Success after microdiscectomy: 4 points or more"),
+    gettext_noop("mm (0-100)"),
+    # xgettext:no-python-format
+    gettext_noop("Minimal important change: 15 mm or 30% (consensus)"),
     gettext_noop("minutes"),
     gettext_noop("category (1-7)"),
     gettext_noop("completely recovered or much better"),
@@ -754,6 +766,7 @@ MESSAGES = (
     gettext_noop("raw summed score per domain (T-score with the official tables)"),
     gettext_noop("Physical function: T-score gain of 4.2 or more (MIS-TLIF)"),
     gettext_noop("MIS-TLIF (n=98, ROC with ODI anchor)"),
+    gettext_noop("index (1 = full health)"),
     # outcomes: why a score is incomplete
     # xgettext:no-python-format
     gettext_noop("Not answered: %(items)s. A single-item scale has no score without its answer."),
@@ -772,6 +785,8 @@ MESSAGES = (
     gettext_noop("Not answered: %(items)s."),
     # xgettext:no-python-format
     gettext_noop("COMI needs all five domains; missing: %(domains)s."),
+    # xgettext:no-python-format
+    gettext_noop("Not answered: %(items)s. An EQ-5D-5L health state needs all five dimensions: with one missing there is no index."),
     # xgettext:no-python-format
     gettext_noop("%(subscale)s: %(reason)s"),
 )

@@ -1,4 +1,5 @@
-"""For the admin's front page: which outcome questionnaires this deployment offers, and why the others are not."""
+"""For the admin's front page: which outcome questionnaires this deployment offers, why the others are not, and
+which are scored only (never offered)."""
 
 from __future__ import annotations
 
@@ -14,4 +15,5 @@ register = template.Library()
 @register.simple_tag
 def instrument_offering() -> dict[str, object]:
     current: Offering = offering()
-    return {"offered": current.offered, "withheld": current.withheld, "directory": item_text_dir()}
+    return {"offered": current.offered, "withheld": current.withheld, "scoring_only": current.scoring_only,
+            "directory": item_text_dir()}
