@@ -138,6 +138,12 @@ TASKS = {
         if os.environ.get("SPINEPATH_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend"
     }
 }
+# An upload still waiting this long after its processing task was queued or began to run is taken to have lost its
+# worker (killed, out of memory, a restart): `manage.py recover_stale_uploads` (from cron) queues it again, and
+# after UPLOAD_MAX_ATTEMPTS tasks in all marks it failed, asking the patient to upload it again. Processing a
+# 200 MB study takes minutes, not half an hour.
+UPLOAD_STALE_AFTER_MINUTES = int(os.environ.get("SPINEPATH_UPLOAD_STALE_AFTER_MINUTES", "30"))
+UPLOAD_MAX_ATTEMPTS = int(os.environ.get("SPINEPATH_UPLOAD_MAX_ATTEMPTS", "3"))
 
 # Uploaded imaging: private storage, never under a public URL; served only by views that check access.
 PRIVATE_STORAGE_DIR = Path(os.environ.get("SPINEPATH_PRIVATE_STORAGE", DATA_DIR / "private"))

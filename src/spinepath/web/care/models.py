@@ -12,12 +12,15 @@ crash leaves at worst an orphan file (removed by ``manage.py sweep_orphan_files`
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from spinepath.web.hospitals.models import PROCEDURE_CHOICES
@@ -138,6 +141,24 @@ class UploadStatus(models.TextChoices):
     FAILED = "failed", _("Could not be processed")
 
 
+# Still to be processed: a task is queued for the upload, or a worker is processing it.
+WAITING_STATUSES = (UploadStatus.RECEIVED, UploadStatus.PROCESSING)
+
+
+def upload_stale_after() -> datetime.timedelta:
+    """How long an upload may wait (received, or being processed) before its worker is taken to have died
+    (``settings.UPLOAD_STALE_AFTER_MINUTES``; see :func:`spinepath.web.care.tasks.recover_stale_uploads`)."""
+    return datetime.timedelta(minutes=int(settings.UPLOAD_STALE_AFTER_MINUTES))
+
+
+class UploadQuerySet(models.QuerySet["Upload"]):
+    def stale(self, now: datetime.datetime) -> UploadQuerySet:
+        """Uploads still waiting longer than :func:`upload_stale_after` after their latest attempt began."""
+        return (self.filter(status__in=WAITING_STATUSES)
+                .alias(waiting_since=Coalesce("last_attempt_at", "created_at"))
+                .filter(waiting_since__lt=now - upload_stale_after()))
+
+
 class Upload(models.Model):
     """One file the patient sent (a DICOM file, a zip of a study, or a PDF report), as received."""
 
@@ -156,9 +177,26 @@ class Upload(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # How many times the processing task has been queued for it: the first when it was received, then once more
+    # each time recover_stale_uploads finds it stuck (a worker killed, out of memory, a restart).
+    attempts = models.PositiveSmallIntegerField(default=1)
+    # When the latest attempt was queued again or began to run; empty until then (the first began at created_at).
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UploadQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
+
+    def is_stale(self, now: datetime.datetime) -> bool:
+        """Still waiting longer than it should (the same test as ``Upload.objects.stale``)."""
+        waiting_since = self.last_attempt_at or self.created_at
+        return self.status in WAITING_STATUSES and waiting_since < now - upload_stale_after()
+
+    @property
+    def taking_longer_than_usual(self) -> bool:
+        """For the patient's page, which says so while it waits (it is being retried, or will be soon)."""
+        return self.is_stale(timezone.now())
 
 
 class ImagingFileKind(models.TextChoices):
