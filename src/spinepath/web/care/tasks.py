@@ -6,10 +6,18 @@ One upload is one transaction: the files are written first (content-addressed, s
 ``ImagingFile`` rows, the upload's verdict, the request's study summary, the timeline event and the audit event
 are saved together. If anything goes wrong the upload is marked failed with a sentence the patient can act on and
 no row of it is left half-written; files written for it that no row refers to are removed at once.
+
+A worker that dies in the middle (killed, out of memory, a restart) leaves the upload "processing" with no row
+written, and maybe some files. :func:`recover_stale_uploads` (``manage.py recover_stale_uploads``, from cron)
+queues such an upload again and, after ``settings.UPLOAD_MAX_ATTEMPTS`` attempts, marks it failed. Running the task
+again is safe: it writes the same content-addressed files again, and the upload's status is claimed with
+conditional updates, at the start and at the commit, so only one run records rows, however many were queued.
+Locks are taken in one order, the request before the upload, so that two runs cannot deadlock.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +25,7 @@ from typing import Any
 import pydicom
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -37,12 +46,20 @@ from spinepath.web.audit.models import Action
 from spinepath.web.audit.trail import record
 
 from . import workflow
-from .models import ImagingFile, ImagingFileKind, TreatmentRequest, Upload, UploadStatus, private_storage
+from .models import (
+    WAITING_STATUSES,
+    ImagingFile,
+    ImagingFileKind,
+    TreatmentRequest,
+    Upload,
+    UploadStatus,
+    private_storage,
+)
 from .uploads import delete_unreferenced, store_bytes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["REFUSAL_TEXTS", "process_upload", "rebuild_summary"]
+__all__ = ["REFUSAL_TEXTS", "Recovery", "process_upload", "rebuild_summary", "recover_stale_uploads"]
 
 # The imaging package gives a stable code per refusal; the sentence the patient reads is ours, in their language.
 REFUSAL_TEXTS: dict[Refusal, Any] = {
@@ -85,6 +102,7 @@ REFUSAL_TEXTS: dict[Refusal, Any] = {
 _NOT_DEIDENTIFIED = _("“%(name)s” could not be de-identified safely, so it will not be shared with anyone. If it is "
                       "part of your spine scan, please upload the files again from the CD.")
 _FAILED = _("This file could not be processed. Please upload it again; if it happens again, send us a message.")
+_GAVE_UP = _("We could not finish checking this upload. Please upload the files again; nothing you sent was shared.")
 
 
 def _limits() -> UploadLimits:
@@ -121,25 +139,35 @@ def process_upload(upload_id: str) -> str:
     upload = Upload.objects.select_related("request").filter(pk=upload_id).first()
     if upload is None:  # deleted meanwhile (the patient deleted their account)
         return "gone"
-    if upload.status in (UploadStatus.DONE, UploadStatus.FAILED):  # already processed: run at most once
-        return str(upload.status)
-    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)  # the patient's page shows it
+    # Only an upload still waiting is processed (the same task may be queued more than once, see
+    # recover_stale_uploads); the patient's page shows it is being processed.
+    if not Upload.objects.filter(pk=upload.pk, status__in=WAITING_STATUSES).update(
+            status=UploadStatus.PROCESSING, last_attempt_at=timezone.now()):
+        return _status_of(upload)
     written: list[str] = []
     language = upload.request.language or settings.LANGUAGE_CODE
     with translation.override(language):
         try:
-            _process(upload, written)
+            recorded = _process(upload, written)
         except Exception as exc:
             # Not hidden: the patient sees the upload failed, the timeline and the audit trail record it. The log
             # names the kind of error only (its text could carry a file name).
             log.error("upload %s could not be processed: %s", upload.pk, type(exc).__name__)
             delete_unreferenced(written)
-            _fail(upload, exc)
-            return str(UploadStatus.FAILED)
+            _mark_failed(upload, str(_FAILED), f"failed: {type(exc).__name__}")
+            return _status_of(upload)
+    if not recorded:  # another run of this task finished it first, or recover_stale_uploads gave up on it
+        delete_unreferenced(written)
+        return _status_of(upload)
     return str(UploadStatus.DONE)
 
 
-def _process(upload: Upload, written: list[str]) -> None:
+def _status_of(upload: Upload) -> str:
+    return str(Upload.objects.filter(pk=upload.pk).values_list("status", flat=True).first() or "gone")
+
+
+def _process(upload: Upload, written: list[str]) -> bool:
+    """Process the upload and record the result; False, with nothing recorded, if it was no longer waiting."""
     request_obj = upload.request
     limits = _limits()
     storage = private_storage()
@@ -189,6 +217,11 @@ def _process(upload: Upload, written: list[str]) -> None:
 
     with transaction.atomic():
         request_obj = TreatmentRequest.objects.select_for_update().get(pk=request_obj.pk)  # one summary at a time
+        # The verdict first: it locks the upload, and a second run of this task waits here, then finds it done.
+        if not Upload.objects.filter(pk=upload.pk, status__in=WAITING_STATUSES).update(
+                status=UploadStatus.DONE, accepted_count=len(accepted), rejected=rejected, detected_type=detected,
+                error="", processed_at=timezone.now()):
+            return False
         # The same image sent twice (again, or in two ZIPs) is accepted but kept once: same seed, same new UID.
         seen = set(request_obj.imaging_files.exclude(sop_uid="").values_list("sop_uid", flat=True))
         for spec in accepted:
@@ -201,23 +234,92 @@ def _process(upload: Upload, written: list[str]) -> None:
                 deidentified=spec.deidentified, preview=spec.preview, modality=spec.modality,
                 study_uid=spec.study_uid, series_uid=spec.series_uid, sop_uid=spec.sop_uid,
                 series_description=spec.series_description, burned_in_annotation=spec.burned_in)
-        Upload.objects.filter(pk=upload.pk).update(
-            status=UploadStatus.DONE, accepted_count=len(accepted), rejected=rejected, detected_type=detected,
-            error="", processed_at=timezone.now())
         request_obj.imaging_summary = rebuild_summary(request_obj)
         request_obj.save(update_fields=["imaging_summary", "updated_at"])
         workflow.add_event(request_obj, "upload_processed", "system", accepted=len(accepted), rejected=len(rejected))
         record(None, Action.CHANGE, "upload", upload.pk, request_reference=request_obj.reference,
                detail=f"processed accepted={len(accepted)} refused={len(rejected)}", actor_role="system")
+    return True
 
 
-def _fail(upload: Upload, exc: Exception) -> None:
+def _mark_failed(upload: Upload, error: str, detail: str, *, still: QuerySet[Upload] | None = None) -> bool:
+    """Mark the upload failed with ``error`` (the patient's sentence, already in their language), with its timeline
+    and audit events, if it is still waiting (and in ``still``, when given). Returns whether it was marked."""
+    waiting = (Upload.objects.all() if still is None else still).filter(pk=upload.pk, status__in=WAITING_STATUSES)
     with transaction.atomic():
-        Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.FAILED, error=str(_FAILED)[:300],
-                                                   processed_at=timezone.now())
+        TreatmentRequest.objects.select_for_update().filter(pk=upload.request_id).first()  # request, then upload
+        if not waiting.update(status=UploadStatus.FAILED, error=error[:300], processed_at=timezone.now()):
+            return False
         workflow.add_event(upload.request, "upload_failed", "system")
         record(None, Action.CHANGE, "upload", upload.pk, request_reference=upload.request.reference,
-               detail=f"failed: {type(exc).__name__}", actor_role="system")
+               detail=detail, actor_role="system")
+    return True
+
+
+# ---- uploads whose worker died ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What :func:`recover_stale_uploads` did (or, in a dry run, would do)."""
+
+    requeued: int = 0
+    failed: int = 0
+
+
+def recover_stale_uploads(*, now: datetime.datetime, dry_run: bool = False) -> Recovery:
+    """Queue the processing task again for every upload still waiting ``settings.UPLOAD_STALE_AFTER_MINUTES`` after
+    its latest attempt began; one that has had ``settings.UPLOAD_MAX_ATTEMPTS`` attempts is marked failed instead,
+    asking the patient to upload it again (as when processing fails).
+
+    Each upload is claimed by a conditional update on the attempt count it was read with, so two sweeps running at
+    once cannot queue the same upload twice: the second one's update waits for the first one's commit, then
+    matches no row.
+    """
+    max_attempts = int(settings.UPLOAD_MAX_ATTEMPTS)
+    stale = list(Upload.objects.stale(now).select_related("request").order_by("created_at"))
+    if dry_run:
+        return Recovery(requeued=sum(1 for upload in stale if upload.attempts < max_attempts),
+                        failed=sum(1 for upload in stale if upload.attempts >= max_attempts))
+    requeued = failed = 0
+    for upload in stale:
+        if upload.attempts < max_attempts:
+            requeued += _queue_again(upload, now, max_attempts)
+        else:
+            failed += _give_up(upload, now)
+    return Recovery(requeued=requeued, failed=failed)
+
+
+def _unchanged(upload: Upload, now: datetime.datetime) -> QuerySet[Upload]:
+    """The upload, if it is still stale and no other sweep has acted on it since it was read."""
+    return Upload.objects.stale(now).filter(pk=upload.pk, attempts=upload.attempts)
+
+
+def _queue_again(upload: Upload, now: datetime.datetime, max_attempts: int) -> bool:
+    with transaction.atomic():
+        if not _unchanged(upload, now).update(status=UploadStatus.RECEIVED, attempts=F("attempts") + 1,
+                                              last_attempt_at=now):
+            return False
+        # After the commit, as when it was received. A crash before the task is queued costs one attempt: the
+        # upload is stale again after the limit, and the next sweep queues it.
+        transaction.on_commit(lambda: _enqueue_again(str(upload.pk)))
+    log.warning("upload %s queued again, attempt %s of %s", upload.pk, upload.attempts + 1, max_attempts)
+    return True
+
+
+def _give_up(upload: Upload, now: datetime.datetime) -> bool:
+    with translation.override(upload.request.language or settings.LANGUAGE_CODE):
+        error = str(_GAVE_UP)
+    if not _mark_failed(upload, error, f"failed: not finished after {upload.attempts} attempts",
+                        still=_unchanged(upload, now)):
+        return False
+    log.error("upload %s not finished after %s attempts: marked failed", upload.pk, upload.attempts)
+    return True
+
+
+def _enqueue_again(upload_id: str) -> None:
+    result = process_upload.enqueue(upload_id)
+    Upload.objects.filter(pk=upload_id).update(task_id=str(result.id)[:64])
 
 
 def rebuild_summary(request_obj: TreatmentRequest) -> dict[str, Any]:
