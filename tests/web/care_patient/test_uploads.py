@@ -207,6 +207,22 @@ def test_the_state_is_polled_while_processing(patient_client: Client, draft: Tre
     assert "hx-trigger" not in fragment and "1 file accepted" in fragment
 
 
+def test_polling_records_each_state_the_patient_saw_once(patient_client: Client, draft: TreatmentRequest,
+                                                         django_capture_on_commit_callbacks: Any) -> None:
+    patient_client.post(f"/en/requests/{draft.reference}/uploads/",
+                        {"files": [upload_file("IM1", dicom_bytes("MR_small.dcm"))]})
+    upload = Upload.objects.get(request=draft)
+    url = f"/en/requests/{draft.reference}/uploads/{upload.pk}/status/"
+    for _ in range(3):
+        patient_client.get(url)
+    tasks.process_upload.call(str(upload.pk))
+    for _ in range(2):
+        patient_client.get(url)
+    seen = AuditEvent.objects.filter(action="view", object_type="upload", object_id=str(upload.pk))
+    assert list(seen.order_by("at", "pk").values_list("detail", flat=True)) == ["status=received", "status=done"]
+    assert {event.actor_id for event in seen} == {draft.patient_id}
+
+
 def test_the_patient_downloads_their_original(patient_client: Client, draft: TreatmentRequest,
                                               django_capture_on_commit_callbacks: Any) -> None:
     original = dicom_bytes("CT_small.dcm")

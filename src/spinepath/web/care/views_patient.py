@@ -32,7 +32,7 @@ from spinepath.web.accounts.access import Do
 from spinepath.web.accounts.decorators import role_required
 from spinepath.web.accounts.models import Role
 from spinepath.web.accounts.verification import is_verified
-from spinepath.web.audit.models import Action
+from spinepath.web.audit.models import Action, AuditEvent
 from spinepath.web.audit.trail import record
 from spinepath.web.hospitals.models import Organisation
 from spinepath.web.selfcheck import session as selfcheck_session
@@ -289,7 +289,13 @@ def upload_status(request: HttpRequest, reference: str, upload_id: str) -> HttpR
     found = Upload.objects.filter(request=request_obj, pk=_uuid_or_404(upload_id)).prefetch_related("files").first()
     if found is None:
         raise Http404
-    record(request, Action.VIEW, "upload", found.pk, request_reference=reference, detail="status")
+    # Polled every 2 seconds: the trail says once per state who saw it (the state, and when done the accepted and
+    # refused files), not once per poll, which would bury the events that matter under identical ones.
+    detail = f"status={found.status}"
+    seen = AuditEvent.objects.filter(actor_id=request.user.pk, action=Action.VIEW, object_type="upload",
+                                     object_id=str(found.pk), detail=detail)
+    if not seen.exists():
+        record(request, Action.VIEW, "upload", found.pk, request_reference=reference, detail=detail)
     return render(request, "care/patient/includes/upload.html", {"r": request_obj, "u": found})
 
 
