@@ -34,7 +34,7 @@ SCORING_ONLY = ("vas_pain", "eq5d_5l")
 
 def raw_data() -> dict:
     raw = {name: yaml.safe_load(DATA.joinpath(f"{name}.yaml").read_text("utf-8"))
-           for name in ("sources", "value_sets", "safety", "schedule")}
+           for name in ("sources", "value_sets", "safety", "schedule", "typical_course")}
     raw["instruments"] = {
         entry.name.removesuffix(".yaml"): yaml.safe_load(entry.read_text("utf-8"))
         for entry in DATA.joinpath("instruments").iterdir() if entry.name.endswith(".yaml")

@@ -12,6 +12,10 @@ supplies it (:func:`offered_instruments`). Two are scored only and never offered
 draw no line measured in millimetres) and the EQ-5D-5L (its wording and layout are EuroQol's, under licence), whose
 index comes from a country's published value set (:func:`eq5d_5l_index`), recorded with the score.
 
+The typical course of a score after a procedure (:func:`typical_course`) is the group-average change from baseline
+that studies report (``data/typical_course.yaml``, each point with its study, group and sources): an average of a
+group of people, never a prediction for one person.
+
 Why a score is incomplete is given as :class:`Reason` data (a code, the items it names, its numbers) with English
 wording (:mod:`.reasons`), so that an adapter can show it in the reader's language (:func:`word_reason`).
 """
@@ -24,6 +28,7 @@ from .catalogue import (
     instrument,
     load_catalogue,
     offered_instruments,
+    typical_course,
 )
 from .change import change, criterion_met
 from .cohort import ALL_HOSPITALS, CohortRecord, CohortRow, cohort_csv, cohort_table, wilson_interval
@@ -33,6 +38,7 @@ from .models import (
     Band,
     Change,
     Coding,
+    CoursePoint,
     Criterion,
     CriterionResult,
     Evidence,
@@ -84,6 +90,7 @@ __all__ = [
     "Coding",
     "CohortRecord",
     "CohortRow",
+    "CoursePoint",
     "Criterion",
     "CriterionResult",
     "Evidence",
@@ -133,6 +140,7 @@ __all__ = [
     "score_walking_tolerance",
     "score_zcq",
     "screen",
+    "typical_course",
     "validate_answers",
     "validate_item_texts",
     "wilson_interval",

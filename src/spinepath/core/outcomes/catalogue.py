@@ -13,6 +13,11 @@ scored only and never offered (the 100 mm pain VAS, the EQ-5D-5L): their ``scori
 Value sets (``data/value_sets.yaml``: the EQ-5D-5L's country value sets) are checked when loaded too: each names a
 known instrument scored by a value set, gives a decrement for every level of every one of its dimensions, and cites
 known sources.
+
+So is the typical course after each procedure (``data/typical_course.yaml``: group-average changes from baseline
+reported by studies): each point names one of the engine's procedures, a known instrument (and subscale), a change
+that fits the instrument's scale, and known sources. :func:`typical_course` returns one procedure's points for one
+score.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..assessment import PROCEDURE_IDS
 from ..knowledge import load_knowledge
 from ..knowledge.models import did_you_mean
 from .errors import OutcomeDataError
-from .models import Evidence, Instrument, Source, ValueSet
+from .models import CoursePoint, Evidence, Instrument, Source, ValueSet
 from .safety import SafetyScreen
 from .schedule import TimepointSpec
 
@@ -41,6 +47,7 @@ __all__ = [
     "instrument",
     "load_catalogue",
     "offered_instruments",
+    "typical_course",
     "validate",
 ]
 
@@ -83,6 +90,7 @@ class Catalogue(BaseModel):
     value_sets: dict[str, ValueSet]
     safety: SafetyScreen
     schedule: tuple[TimepointSpec, ...]
+    typical_courses: tuple[CoursePoint, ...] = ()
 
     def instrument(self, instrument_id: str) -> Instrument:
         try:
@@ -97,6 +105,19 @@ class Catalogue(BaseModel):
         except KeyError:
             hint = did_you_mean(value_set_id, self.value_sets)
             raise KeyError(f"unknown value set {value_set_id!r}{hint} (known: {', '.join(self.value_sets)})") from None
+
+    def typical_course(self, procedure_id: str, instrument_id: str, subscale: str | None = None) \
+            -> tuple[CoursePoint, ...]:
+        """The sourced points of ``instrument_id`` (its total, or ``subscale``) after ``procedure_id``, earliest
+        first (in file order within a month); empty when the evidence has none."""
+        if procedure_id not in PROCEDURE_IDS:
+            raise KeyError(f"unknown procedure {procedure_id!r}{did_you_mean(procedure_id, PROCEDURE_IDS)}")
+        inst = self.instrument(instrument_id)
+        if subscale is not None:
+            inst.subscale(subscale)  # KeyError for a subscale it does not have
+        found = [p for p in self.typical_courses
+                 if (p.procedure, p.instrument, p.subscale) == (procedure_id, instrument_id, subscale)]
+        return tuple(sorted(found, key=lambda p: p.months))
 
 
 class Withheld(BaseModel):
@@ -129,7 +150,7 @@ def load_catalogue() -> Catalogue:
     """The packaged catalogue, read and validated once per process."""
     data = resources.files(__name__.rsplit(".", 1)[0]).joinpath("data")
     raw: dict[str, Any] = {"instruments": {}}
-    for name in ("sources", "value_sets", "safety", "schedule"):
+    for name in ("sources", "value_sets", "safety", "schedule", "typical_course"):
         raw[name] = _read(data.joinpath(f"{name}.yaml"), f"{name}.yaml")
     folder = data.joinpath("instruments")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -141,6 +162,15 @@ def load_catalogue() -> Catalogue:
 def instrument(instrument_id: str) -> Instrument:
     """One packaged instrument definition (structure only for licensed instruments)."""
     return load_catalogue().instrument(instrument_id)
+
+
+def typical_course(procedure_id: str, instrument_id: str, *, subscale: str | None = None,
+                   catalogue: Catalogue | None = None) -> tuple[CoursePoint, ...]:
+    """What studies report as the average change of one score (``instrument_id``, or one of its subscales) after
+    a procedure: the packaged points, earliest first, each with its study, group and sources. Empty when the
+    evidence has no sourced figure for that score after that procedure. An unknown procedure, instrument or
+    subscale is a ``KeyError`` naming it. Group averages, never a prediction for one person."""
+    return (catalogue or load_catalogue()).typical_course(procedure_id, instrument_id, subscale)
 
 
 def offered_instruments(
@@ -190,7 +220,7 @@ def _withheld_reason(inst: Instrument) -> str:
 def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | None = None) -> Catalogue:
     """Build the catalogue from plain data, or raise :class:`OutcomeDataError` listing every problem.
     ``raw``: ``{"sources": [...], "instruments": {file stem: {...}}, "value_sets": [...], "safety": {...},
-    "schedule": {...}}``;
+    "schedule": {...}, "typical_course": {"points": [...]}}``;
     ``knowledge_sources``: the knowledge base's sources, which outcome data may also cite."""
     problems: list[str] = []
     sources = _build_sources(raw.get("sources"), problems)
@@ -236,6 +266,7 @@ def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | N
             spec = _model(TimepointSpec, entry, f"schedule.yaml, time point {index}", problems)
             if spec is not None:
                 schedule.append(spec)
+    courses = _build_courses(raw.get("typical_course"), instruments, problems)
     if problems:
         raise _inconsistent(problems)
 
@@ -253,10 +284,12 @@ def validate(raw: Mapping[str, Any], *, knowledge_sources: Mapping[str, Any] | N
             for i in spec.instruments
             if i not in instruments
         ]
+    for point in courses:
+        problems += _cited_problems(f"typical_course.yaml, {point.where}", point, known)
     if problems:
         raise _inconsistent(problems)
     return Catalogue(sources=sources, instruments=instruments, value_sets=value_sets, safety=safety,
-                     schedule=tuple(schedule))
+                     schedule=tuple(schedule), typical_courses=tuple(courses))
 
 
 def _read(path: Any, name: str) -> Any:
@@ -310,6 +343,48 @@ def _build_value_sets(entries: Any, instruments: Mapping[str, Instrument], probl
     for inst in instruments.values():
         if inst.scoring.method in VALUE_SET_METHODS and not any(v.instrument == inst.id for v in built.values()):
             problems.append(f"instruments/{inst.id}.yaml: scored with a value set, but value_sets.yaml has none")
+    return built
+
+
+def _build_courses(raw: Any, instruments: Mapping[str, Instrument], problems: list[str]) -> list[CoursePoint]:
+    entries = raw.get("points") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        problems.append("typical_course.yaml: expected 'points:' with a list of points")
+        return []
+    built: list[CoursePoint] = []
+    seen: set[tuple[str, str, str | None, int, str]] = set()
+    for index, entry in enumerate(entries):
+        point = _model(CoursePoint, entry, f"typical_course.yaml, point {index}", problems)
+        if point is None:
+            continue
+        where = f"typical_course.yaml, point {index} ({point.where})"
+        if point.procedure not in PROCEDURE_IDS:
+            problems.append(f"{where} (/procedure): unknown procedure {point.procedure!r}"
+                            f"{did_you_mean(point.procedure, PROCEDURE_IDS)}")
+        inst = instruments.get(point.instrument)
+        if inst is None:
+            problems.append(f"{where} (/instrument): unknown instrument {point.instrument!r}"
+                            f"{did_you_mean(point.instrument, instruments)}")
+            continue
+        low, high = inst.scoring.minimum, inst.scoring.maximum
+        if point.subscale is not None:
+            subscale = next((s for s in inst.subscales if s.id == point.subscale), None)
+            if subscale is None:
+                problems.append(f"{where} (/subscale): {inst.short_name} has no subscale {point.subscale!r}"
+                                f"{did_you_mean(point.subscale, [s.id for s in inst.subscales])}")
+                continue
+            low, high = subscale.minimum, subscale.maximum
+        elif low is None or high is None:
+            problems.append(f"{where} (/subscale): {inst.short_name} has no bounded total; name one of its subscales")
+            continue
+        if abs(point.mean_change) > high - low:
+            problems.append(f"{where} (/mean_change): a change of {point.mean_change:g} does not fit the scale "
+                            f"{low:g} to {high:g}")
+        key = (point.procedure, point.instrument, point.subscale, point.months, point.group)
+        if key in seen:
+            problems.append(f"{where}: the same group, score and time is given twice")
+        seen.add(key)
+        built.append(point)
     return built
 
 

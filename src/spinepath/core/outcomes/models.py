@@ -28,6 +28,7 @@ __all__ = [
     "Band",
     "Change",
     "Coding",
+    "CoursePoint",
     "Criterion",
     "CriterionResult",
     "Evidence",
@@ -425,6 +426,44 @@ class ValueSet(_Model):
             (Fraction(str(self.decrements[d][level - 2])) for d, level in zip(self.decrements, state, strict=True)
              if level > 1), Fraction(0))
         return 1 - lost
+
+
+class CoursePoint(_Model):
+    """One point of the typical course of a score after a procedure (``data/typical_course.yaml``): the mean
+    change from before treatment that a study reports for one group of people, ``months`` after treatment.
+
+    ``mean_change`` is follow-up minus baseline in the instrument's own units and direction (an improvement on a
+    lower-is-better score is negative), with at most one decimal, as published. ``study`` is the study's short
+    name (not translated); ``group`` says who the figure is about, in plain words (translated); ``n`` is the
+    number of people in that group, only where the evidence gives it. ``as_published`` and ``arm_as_published``
+    are the evidence's own words for the figure and the group, kept so that a test can find them there. A group's
+    average is never a prediction for one person: whoever shows it must say so."""
+
+    procedure: Identifier
+    instrument: Identifier
+    subscale: Identifier | None = None
+    months: int = Field(ge=1)
+    mean_change: float
+    study: Text
+    group: Text
+    n: int | None = Field(default=None, ge=1)
+    as_published: Text
+    arm_as_published: Text
+    evidence: Evidence
+
+    @field_validator("mean_change")
+    @classmethod
+    def _as_published_precision(cls, value: float) -> float:
+        # Shown with one decimal, as the evidence gives them: a figure with more would be rounded on the page.
+        if round(value, 1) != value:
+            raise ValueError(f"{value} has more than one decimal; the page shows one (extend the display first)")
+        return value
+
+    @property
+    def where(self) -> str:
+        """The entry named for an error message: procedure, instrument (and subscale), time and study."""
+        measure = f"{self.instrument}/{self.subscale}" if self.subscale else self.instrument
+        return f"{self.procedure}, {measure} at {self.months} months ({self.study})"
 
 
 # ---- results ------------------------------------------------------------------------------------------------
