@@ -25,7 +25,15 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from spinepath.core.knowledge import load_knowledge
-from spinepath.core.outcomes import AnswerError, cohort_csv, cohort_table, load_catalogue, load_item_texts
+from spinepath.core.outcomes import (
+    AnswerError,
+    Instrument,
+    cohort_csv,
+    cohort_table,
+    load_catalogue,
+    load_item_texts,
+    typical_course,
+)
 from spinepath.web.accounts import access
 from spinepath.web.accounts.access import Do
 from spinepath.web.accounts.decorators import role_required
@@ -76,8 +84,20 @@ def _procedure_name(procedure_id: str) -> str:
         return procedure_id
 
 
-def _recovery_context(request_obj: TreatmentRequest) -> dict[str, Any]:
-    """What the patient's and the staff's recovery pages both show for one request."""
+def _course(record_obj: ProcedureRecord, instrument: Instrument, points: list[recovery.Point],
+            charted: bool) -> tuple[charts.CourseMarker, ...]:
+    """The typical course of this score (its total, then each subscale) after the recorded procedure, placed on the
+    chart from the patient's baseline."""
+    baseline = next((p.value for p in points if p.timepoint == TimePoint.BASELINE), None)
+    course = [*typical_course(record_obj.procedure_id, instrument.id),
+              *(point for subscale in instrument.subscales
+                for point in typical_course(record_obj.procedure_id, instrument.id, subscale=subscale.id))]
+    return charts.place_course(instrument, course, baseline, charted=charted)
+
+
+def _recovery_context(request_obj: TreatmentRequest, *, for_patient: bool) -> dict[str, Any]:
+    """What the patient's and the staff's recovery pages both show for one request (``for_patient``: the patient
+    reads "you", the staff "this patient")."""
     record_obj = ProcedureRecord.objects.filter(request=request_obj).select_related("hospital").first()
     today = clock.today()
     submissions = list(recovery.submissions_for(record_obj)) if record_obj else list(
@@ -94,9 +114,11 @@ def _recovery_context(request_obj: TreatmentRequest) -> dict[str, Any]:
             if last_timepoint != TimePoint.BASELINE else None
         explained = meaning.explain(instrument, latest[last_timepoint].score, change)
         numeric = sum(1 for p in points if p.value is not None)
+        chart = numeric >= 1 and instrument.scoring.minimum is not None and record_obj is not None
+        course = _course(record_obj, instrument, points, chart) if record_obj is not None else ()
         scores.append({
-            "instrument": instrument, "points": points, "meaning": explained,
-            "chart": numeric >= 1 and instrument.scoring.minimum is not None and record_obj is not None,
+            "instrument": instrument, "points": points, "meaning": explained, "chart": chart,
+            "course": meaning.typical_course(instrument, course, for_patient=for_patient),
             "mcid": instrument.criterion(instrument.primary_mcid) if instrument.primary_mcid else None,
             "start_back": meaning.start_back_meaning(explained.band) if instrument.id == "start_back" else (),
         })
@@ -176,7 +198,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def my_request(request: HttpRequest, reference: str) -> HttpResponse:
     request_obj = _own_request(request, reference)
     record(request, Action.VIEW, "recovery", request_obj.pk, request_reference=reference)
-    context = _recovery_context(request_obj)
+    context = _recovery_context(request_obj, for_patient=True)
     context["procedure_form"] = _procedure_form(request_obj)
     return render(request, "outcomes/my_request.html", context)
 
@@ -189,7 +211,7 @@ def my_procedure(request: HttpRequest, reference: str) -> HttpResponse:
         raise PermissionDenied("not a request with an operation")
     form = _procedure_form(request_obj, request.POST)
     if not form.is_valid():
-        context = _recovery_context(request_obj)
+        context = _recovery_context(request_obj, for_patient=True)
         context["procedure_form"] = form
         return render(request, "outcomes/my_request.html", context, status=200)
     plan = _accepted_plan(request_obj)
@@ -373,7 +395,8 @@ def chart(request: HttpRequest, reference: str, instrument_id: str) -> HttpRespo
     points = recovery.series(list(recovery.submissions_for(record_obj)), instrument.id, record_obj.procedure_date)
     record(request, Action.VIEW, "recovery_chart", request_obj.pk, request_reference=reference,
            detail=f"instrument={instrument.id}")
-    png = charts.score_chart_png(instrument, points, _procedure_name(record_obj.procedure_id))
+    png = charts.score_chart_png(instrument, points, _procedure_name(record_obj.procedure_id),
+                                 course=_course(record_obj, instrument, points, charted=True))
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -454,7 +477,7 @@ def staff_request(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, gettext("The date of the operation is saved."))
             return redirect("outcomes:staff_request", reference=reference)
     record(request, Action.VIEW, "recovery", request_obj.pk, request_reference=reference)
-    context = _recovery_context(request_obj)
+    context = _recovery_context(request_obj, for_patient=False)
     context["procedure_form"] = form
     return render(request, "outcomes/staff_request.html", context)
 

@@ -789,4 +789,17 @@ MESSAGES = (
     gettext_noop("Not answered: %(items)s. An EQ-5D-5L health state needs all five dimensions: with one missing there is no index."),
     # xgettext:no-python-format
     gettext_noop("%(subscale)s: %(reason)s"),
+    # outcomes: who a typical-course figure is about
+    gettext_noop("people treated with mild"),
+    gettext_noop("people treated with mild plus usual medical care"),
+    gettext_noop("people with a disc herniation who had surgery (grouped by the treatment they had)"),
+    gettext_noop("people with a disc herniation treated without surgery (grouped by the treatment they had)"),
+    gettext_noop("people with spinal stenosis who had a unilateral laminotomy with crossover"),
+    gettext_noop("people with spinal stenosis who had a bilateral laminotomy"),
+    gettext_noop("people with spinal stenosis who had a spinous-process osteotomy"),
+    gettext_noop("people who had the first of three decompression techniques that spare the midline of the spine (the evidence does not name them)"),
+    gettext_noop("people who had the second of three decompression techniques that spare the midline of the spine (the evidence does not name them)"),
+    gettext_noop("people who had the third of three decompression techniques that spare the midline of the spine (the evidence does not name them)"),
+    gettext_noop("people with a grade 1 slipped vertebra who had MIS decompression alone"),
+    gettext_noop("people with a grade 1 slipped vertebra who had MIS-TLIF"),
 )

@@ -76,6 +76,7 @@ def collect_messages() -> list[tuple[str, list[str]]]:
         ("outcomes: wording of the instruments spinepath wrote or that are generic", _own_wording()),
         ("outcomes: score bands, units, change criteria and their populations", _reading_texts()),
         ("outcomes: why a score is incomplete", _reason_texts()),
+        ("outcomes: who a typical-course figure is about", (p.group for p in load_catalogue().typical_courses)),
     ]
     seen: set[str] = set()
     collected: list[tuple[str, list[str]]] = []
