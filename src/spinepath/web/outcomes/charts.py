@@ -4,13 +4,14 @@ as a table next to the image (for screen readers).
 
 The typical course after the procedure is drawn only from sourced data (the core's :func:`typical_course`: the
 average change a study reports for a group of people): each figure is a hollow grey marker at the patient's
-baseline plus that change, at its month, joined to the baseline by a dashed grey line, one marker shape and legend
-entry per study, so it is never mistaken for the patient's own (black, filled) line. A marker that would fall off
-the scale is drawn at its end. The time axis is then in months (in days otherwise) and reaches the latest figure
-drawn, up to :data:`LONGEST_DRAWN_MONTHS` (5 years: the longest follow-up behind the figures but SPORT's 8 years,
-which would squeeze the patient's own two years into a corner). Later figures, and all of them when there is no
-baseline to place them on, are listed below the chart only (:func:`place_course` says which). Where the evidence
-has no figure for a score after a procedure, the chart says so instead of inventing one.
+baseline plus that change, at its month, with one marker shape and legend entry per study, so it is never mistaken
+for the patient's own (black, filled) line. No line joins it to the baseline: the studies say where the groups
+were at that time, not the path they took, and a line would invent one. A marker that would fall off the scale is
+drawn at its end. The time axis is then in months (in days otherwise) and reaches the latest figure drawn, up to
+:data:`LONGEST_DRAWN_MONTHS` (5 years: the longest follow-up behind the figures but SPORT's 8 years, which would
+squeeze the patient's own two years into a corner). Later figures, and all of them when there is no baseline to
+place them on, are listed below the chart only (:func:`place_course` says which). Where the evidence has no figure
+for a score after a procedure, the chart says so instead of inventing one.
 
 Matplotlib without pyplot (as :mod:`spinepath.web.reports.charts`): each call builds its own Figure.
 """
@@ -144,14 +145,13 @@ def score_chart_png(instrument: Instrument, points: Sequence[Point], procedure_n
 
 
 def _draw_course(axes: Axes, drawn: Sequence[CourseMarker], baseline: float) -> None:
-    """Hollow grey markers, one shape per study, each joined to the baseline at the operation by a dashed line."""
+    """Hollow grey markers, one shape per study. Not joined to the baseline: a line would draw a path (steady
+    improvement from the operation on) that no study behind these figures reports."""
     shapes = dict(zip(dict.fromkeys(m.point.study for m in drawn), itertools.cycle(_COURSE_SHAPES), strict=False))
     labelled: set[str] = set()
     for marker in drawn:
         assert marker.value is not None
         study = marker.point.study
-        axes.plot([0, marker.point.months], [baseline, marker.value], color=_COURSE_GREY,
-                  linestyle=(0, (4, 3)), linewidth=0.9, zorder=2)
         axes.plot([marker.point.months], [marker.value], linestyle="none", marker=shapes[study],
                   markersize=7, markerfacecolor="none", markeredgecolor=_COURSE_GREY, markeredgewidth=1.4, zorder=2,
                   label=None if study in labelled else gettext("Typical change in %(study)s (group average)")

@@ -163,8 +163,8 @@ def typical_course(instrument: Instrument, markers: tuple[CourseMarker, ...], *,
     intro = None
     if drawn:
         intro = _("Hollow grey markers on the chart: the average change that studies of this operation report for "
-                  "groups of people, placed at the score before the operation plus that change, and joined to it by "
-                  "a dashed line.")
+                  "groups of people, placed at the score before the operation plus that change. They show where the "
+                  "groups were at that time, not the path they took to get there.")
     elif any(m.not_drawn == "no_baseline" for m in markers):
         intro = _("Without a score from before the operation, these averages cannot be placed on the chart.")
     honest = (_("These are averages of groups of people in studies, not a prediction for you: people vary widely, "
