@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
+_Identified = TypeVar("_Identified", Source, ValueSet)  # the list files whose entries have ids
 
 # The order in which instruments are listed (patient-facing short and generic ones first).
 INSTRUMENT_IDS: tuple[str, ...] = (
@@ -299,35 +300,32 @@ def _read(path: Any, name: str) -> Any:
         raise OutcomeDataError(f"outcomes/data/{name}: cannot be read as YAML: {exc}") from exc
 
 
-def _build_sources(entries: Any, problems: list[str]) -> dict[str, Source]:
+def _by_id(entries: Any, model: type[_Identified], file: str, what: str, problems: list[str]
+           ) -> dict[str, tuple[str, _Identified]]:
+    """The entries of a list file as models by id, each with where it is (for messages); problems are collected."""
     if not isinstance(entries, list):
-        problems.append("sources.yaml: expected a list of sources")
+        problems.append(f"{file}: expected a list of {what}s")
         return {}
-    built: dict[str, Source] = {}
+    built: dict[str, tuple[str, _Identified]] = {}
     for index, entry in enumerate(entries):
-        where = f"sources.yaml, source {entry.get('id')!r}" if isinstance(entry, dict) else f"sources.yaml #{index}"
-        source = _model(Source, entry, where, problems)
-        if source is None:
+        where = f"{file}, {what} {entry.get('id')!r}" if isinstance(entry, dict) else f"{file} #{index}"
+        found = _model(model, entry, where, problems)
+        if found is None:
             continue
-        if source.id in built:
+        if found.id in built:
             problems.append(f"{where}: duplicate id")
-        built[source.id] = source
+        built[found.id] = (where, found)
     return built
 
 
+def _build_sources(entries: Any, problems: list[str]) -> dict[str, Source]:
+    return {key: source for key, (_, source) in _by_id(entries, Source, "sources.yaml", "source", problems).items()}
+
+
 def _build_value_sets(entries: Any, instruments: Mapping[str, Instrument], problems: list[str]) -> dict[str, ValueSet]:
-    if not isinstance(entries, list):
-        problems.append("value_sets.yaml: expected a list of value sets")
-        return {}
-    built: dict[str, ValueSet] = {}
-    for index, entry in enumerate(entries):
-        where = f"value_sets.yaml, {entry.get('id')!r}" if isinstance(entry, dict) else f"value_sets.yaml #{index}"
-        value_set = _model(ValueSet, entry, where, problems)
-        if value_set is None:
-            continue
-        if value_set.id in built:
-            problems.append(f"{where}: duplicate id")
-        built[value_set.id] = value_set
+    found = _by_id(entries, ValueSet, "value_sets.yaml", "value set", problems)
+    built = {key: value_set for key, (_, value_set) in found.items()}
+    for where, value_set in found.values():
         inst = instruments.get(value_set.instrument)
         if inst is None:
             problems.append(f"{where} (/instrument): unknown instrument {value_set.instrument!r}"
