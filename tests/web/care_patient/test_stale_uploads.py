@@ -67,6 +67,12 @@ def queued_for(upload: Upload) -> int:
                                        args_kwargs__args=[str(upload.pk)]).count()
 
 
+def taken_by_a_worker(upload: Upload) -> None:
+    """Its queued tasks were taken by a worker that then died: the database backend leaves them RUNNING."""
+    DBTaskResult.objects.filter(task_path=tasks.process_upload.module_path,
+                                args_kwargs__args=[str(upload.pk)]).update(status="RUNNING")
+
+
 def sweep(capture: Any) -> Recovery:
     """One run of the sweep, running the tasks it queues (the immediate backend) after its commit."""
     with capture(execute=True):
@@ -104,6 +110,32 @@ def test_a_task_killed_half_way_is_queued_again_and_records_one_set_of_rows(
     on_disk = {p.relative_to(private_dir).as_posix() for p in private_dir.rglob("*") if p.is_file()}
     assert on_disk == referenced_names() and written_before <= on_disk
     assert sweep(django_capture_on_commit_callbacks) == Recovery()  # done: nothing more to do
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_an_upload_whose_task_no_worker_has_taken_yet_is_left_waiting(
+        patient_client: Client, draft: TreatmentRequest, settings: Any, django_capture_on_commit_callbacks: Any,
+        attempts: int) -> None:
+    # The workers are stopped or behind: the task sits in the queue. Neither queued again nor failed (the patient
+    # is not asked to upload again because of our outage), even after the last attempt.
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):  # enqueued into the database, not run
+        upload = received(patient_client, draft)
+    upload.refresh_from_db()
+    assert upload.task_id and queued_for(upload) == 1
+    age(upload, 90, attempts=attempts)
+    dry_run = io.StringIO()
+    call_command("recover_stale_uploads", "--dry-run", stdout=dry_run)
+    assert "1 upload(s) still queued, never taken by a worker" in dry_run.getvalue()
+
+    assert sweep(django_capture_on_commit_callbacks) == Recovery(waiting_for_worker=1)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.RECEIVED and upload.attempts == attempts and queued_for(upload) == 1
+
+    # Once a worker has taken it and died, the sweep acts as for any dead worker.
+    taken_by_a_worker(upload)
+    expected = Recovery(requeued=1) if attempts < 3 else Recovery(failed=1)
+    assert sweep(django_capture_on_commit_callbacks) == expected
 
 
 @pytest.mark.parametrize(("status", "minutes", "attempts", "expected"), [
@@ -149,6 +181,7 @@ def test_after_the_last_attempt_the_patient_is_asked_to_upload_again(
     settings.TASKS = DATABASE_TASKS  # a worker that never finishes: queued tasks are never run
     for attempt in (1, 2):
         age(upload, 31, status=UploadStatus.PROCESSING)
+        taken_by_a_worker(upload)
         assert sweep(django_capture_on_commit_callbacks) == (
             Recovery(requeued=1) if attempt == 1 else Recovery(failed=1))
     upload.refresh_from_db()
@@ -194,6 +227,7 @@ def test_two_sweeps_at_once_queue_an_upload_once(patient_client: Client, draft: 
     upload = received(patient_client, draft)  # its first task is queued: here commits are real
     queued_at_receipt = queued_for(upload)
     age(upload, 31, status=UploadStatus.PROCESSING)
+    taken_by_a_worker(upload)
     results: dict[str, Any] = {}
     first_claimed = threading.Event()
 

@@ -28,7 +28,8 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from spinepath.imaging import (
     DeidentificationError,
@@ -265,6 +266,7 @@ class Recovery:
 
     requeued: int = 0
     failed: int = 0
+    waiting_for_worker: int = 0  # still in the queue, never taken by a worker: left as they are
 
 
 def recover_stale_uploads(*, now: datetime.datetime, dry_run: bool = False) -> Recovery:
@@ -272,22 +274,45 @@ def recover_stale_uploads(*, now: datetime.datetime, dry_run: bool = False) -> R
     its latest attempt began; one that has had ``settings.UPLOAD_MAX_ATTEMPTS`` attempts is marked failed instead,
     asking the patient to upload it again (as when processing fails).
 
+    An upload whose task is still in the queue, never taken by a worker, is left as it is: no worker died in the
+    middle of it; the workers are stopped or behind. Queuing it again would only lengthen the queue, and failing it
+    would ask the patient to upload again because of an outage of ours. The sweep logs how many wait, for the
+    operators (``manage.py db_worker`` should be running).
+
     Each upload is claimed by a conditional update on the attempt count it was read with, so two sweeps running at
     once cannot queue the same upload twice: the second one's update waits for the first one's commit, then
     matches no row.
     """
     max_attempts = int(settings.UPLOAD_MAX_ATTEMPTS)
     stale = list(Upload.objects.stale(now).select_related("request").order_by("created_at"))
+    queued = {upload.pk for upload in stale if _still_queued(upload)}
+    stale = [upload for upload in stale if upload.pk not in queued]
+    if queued:
+        log.warning("%s upload(s) have waited over %s minutes for a worker: is manage.py db_worker running?",
+                    len(queued), settings.UPLOAD_STALE_AFTER_MINUTES)
     if dry_run:
         return Recovery(requeued=sum(1 for upload in stale if upload.attempts < max_attempts),
-                        failed=sum(1 for upload in stale if upload.attempts >= max_attempts))
+                        failed=sum(1 for upload in stale if upload.attempts >= max_attempts),
+                        waiting_for_worker=len(queued))
     requeued = failed = 0
     for upload in stale:
         if upload.attempts < max_attempts:
             requeued += _queue_again(upload, now, max_attempts)
         else:
             failed += _give_up(upload, now)
-    return Recovery(requeued=requeued, failed=failed)
+    return Recovery(requeued=requeued, failed=failed, waiting_for_worker=len(queued))
+
+
+def _still_queued(upload: Upload) -> bool:
+    """Whether the upload's latest task is in the queue, not yet taken by a worker. False when that cannot be known
+    (no task recorded: the enqueue was lost; a backend that keeps no results): the sweep then acts as for a
+    dead worker, since waiting would wait forever."""
+    if not upload.task_id:
+        return False
+    try:
+        return process_upload.get_result(upload.task_id).status == TaskResultStatus.READY
+    except (TaskResultDoesNotExist, NotImplementedError):
+        return False
 
 
 def _unchanged(upload: Upload, now: datetime.datetime) -> QuerySet[Upload]:

@@ -7,7 +7,8 @@ routine jobs, e.g. every 10 minutes::
     manage.py recover_stale_uploads            # queue again, or give up
     manage.py recover_stale_uploads --dry-run  # only count
 
-Running it twice, or two at once, queues an upload once.
+Running it twice, or two at once, queues an upload once. An upload whose task is still queued, never taken by a
+worker (the workers are stopped or behind), is left as it is and counted.
 """
 
 from __future__ import annotations
@@ -32,3 +33,6 @@ class Command(BaseCommand):
         verbs = ("would queue again", "would mark failed") if dry_run else ("queued again", "marked failed")
         self.stdout.write(f"{verbs[0]} {recovery.requeued} stale upload(s); "
                           f"{verbs[1]} {recovery.failed} after the last attempt")
+        if recovery.waiting_for_worker:
+            self.stdout.write(f"{recovery.waiting_for_worker} upload(s) still queued, never taken by a worker: left "
+                              "as they are (is manage.py db_worker running?)")
