@@ -190,13 +190,17 @@ def test_a_failing_task_leaves_no_half_written_rows(
     assert [p.relative_to(private_dir).as_posix() for p in stored] == [upload.original.name]
 
 
+def waiting_upload(client: Client, draft: TreatmentRequest) -> tuple[Upload, str]:
+    """An upload whose task has not run yet (commit callbacks are not run here), and the URL its page polls."""
+    client.post(f"/en/requests/{draft.reference}/uploads/",
+                {"files": [upload_file("IM1", dicom_bytes("MR_small.dcm"))]})
+    upload = Upload.objects.get(request=draft)
+    return upload, f"/en/requests/{draft.reference}/uploads/{upload.pk}/status/"
+
+
 def test_the_state_is_polled_while_processing(patient_client: Client, draft: TreatmentRequest,
                                               django_capture_on_commit_callbacks: Any) -> None:
-    # Without running the commit callbacks the task has not run yet: the upload waits
-    patient_client.post(f"/en/requests/{draft.reference}/uploads/",
-                        {"files": [upload_file("IM1", dicom_bytes("MR_small.dcm"))]})
-    upload = Upload.objects.get(request=draft)
-    url = f"/en/requests/{draft.reference}/uploads/{upload.pk}/status/"
+    upload, url = waiting_upload(patient_client, draft)
     fragment = patient_client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in fragment and f'hx-get="{url}"' in fragment
     assert "Received, waiting to be processed" in fragment
@@ -209,10 +213,7 @@ def test_the_state_is_polled_while_processing(patient_client: Client, draft: Tre
 
 def test_polling_records_each_state_the_patient_saw_once(patient_client: Client, draft: TreatmentRequest,
                                                          django_capture_on_commit_callbacks: Any) -> None:
-    patient_client.post(f"/en/requests/{draft.reference}/uploads/",
-                        {"files": [upload_file("IM1", dicom_bytes("MR_small.dcm"))]})
-    upload = Upload.objects.get(request=draft)
-    url = f"/en/requests/{draft.reference}/uploads/{upload.pk}/status/"
+    upload, url = waiting_upload(patient_client, draft)
     for _ in range(3):
         patient_client.get(url)
     tasks.process_upload.call(str(upload.pk))
