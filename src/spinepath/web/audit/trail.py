@@ -51,6 +51,18 @@ def record(
     )
 
 
+def record_once(request: HttpRequest, action: Action | str, object_type: str, object_id: object, *,
+                request_reference: str = "", detail: str = "") -> None:
+    """Append the event unless the same actor already has one with the same action, object and detail: for views
+    polled again and again (an upload's state every 2 seconds), so that the trail says once who saw each state
+    rather than burying the events that matter under identical ones."""
+    actor_id, _ = _actor(request)
+    seen = AuditEvent.objects.filter(actor_id=actor_id, action=str(action), object_type=object_type,
+                                     object_id=str(object_id), detail=detail[:200])
+    if not seen.exists():
+        record(request, action, object_type, object_id, request_reference=request_reference, detail=detail)
+
+
 def forget_actor(user_id: int) -> int:
     """Remove a deleted account's identity from its events (the events themselves stay). Returns how many."""
     changed = 0

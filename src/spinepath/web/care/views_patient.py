@@ -32,8 +32,8 @@ from spinepath.web.accounts.access import Do
 from spinepath.web.accounts.decorators import role_required
 from spinepath.web.accounts.models import Role
 from spinepath.web.accounts.verification import is_verified
-from spinepath.web.audit.models import Action, AuditEvent
-from spinepath.web.audit.trail import record
+from spinepath.web.audit.models import Action
+from spinepath.web.audit.trail import record, record_once
 from spinepath.web.hospitals.models import Organisation
 from spinepath.web.selfcheck import session as selfcheck_session
 from spinepath.web.selfcheck.results import optional_url
@@ -289,13 +289,8 @@ def upload_status(request: HttpRequest, reference: str, upload_id: str) -> HttpR
     found = Upload.objects.filter(request=request_obj, pk=_uuid_or_404(upload_id)).prefetch_related("files").first()
     if found is None:
         raise Http404
-    # Polled every 2 seconds: the trail says once per state who saw it (the state, and when done the accepted and
-    # refused files), not once per poll, which would bury the events that matter under identical ones.
-    detail = f"status={found.status}"
-    seen = AuditEvent.objects.filter(actor_id=request.user.pk, action=Action.VIEW, object_type="upload",
-                                     object_id=str(found.pk), detail=detail)
-    if not seen.exists():
-        record(request, Action.VIEW, "upload", found.pk, request_reference=reference, detail=detail)
+    # Polled every 2 seconds: recorded once per state the patient saw (the state, and when done the files).
+    record_once(request, Action.VIEW, "upload", found.pk, request_reference=reference, detail=f"status={found.status}")
     return render(request, "care/patient/includes/upload.html", {"r": request_obj, "u": found})
 
 
